@@ -12,25 +12,47 @@ import (
 
 // FieldType is the type of the values a field yields. The names follow the
 // libsinsp PT_* types a field can have; Kind says which getter of Field
-// carries the values.
+// carries the values, and the type decides how the right-hand side of a
+// comparison is parsed.
 type FieldType uint8
 
 // Field types.
 const (
-	TypeNone       FieldType = iota
-	TypeString               // text (PT_CHARBUF, PT_FSPATH, ...): Str
-	TypeBytes                // raw bytes (PT_BYTEBUF): Bytes
-	TypeInt                  // signed integer (PT_INT8..64, errno, fd, pid): Int
-	TypeUint                 // unsigned integer (PT_UINT8..64, flags, mode, uid, gid): Uint
-	TypeBool                 // boolean (PT_BOOL): Bool; right-hand side "true"/"false"
-	TypeIPAddr               // IPv4 or IPv6 address (PT_IPV4ADDR, PT_IPV6ADDR, PT_IPADDR): IP
-	TypeIPNet                // IP network (PT_IPNET): Net
-	TypeAbsTime              // nanoseconds since the epoch (PT_ABSTIME): Uint
-	TypeRelTime              // a duration in nanoseconds (PT_RELTIME): Uint
-	TypePort                 // a TCP/UDP port (PT_PORT): Uint; right-hand side number or service name
-	TypeL4Proto              // a layer-4 protocol number (PT_L4PROTO): Uint
-	TypeSockFamily           // a socket family number (PT_SOCKFAMILY): Uint
-	TypeDouble               // a floating point number (PT_DOUBLE): Float
+	TypeNone FieldType = iota
+	// TypeString is text (PT_CHARBUF, PT_FSPATH, PT_FSRELPATH): Str.
+	TypeString
+	// TypeBytes is a raw buffer (PT_BYTEBUF): Bytes. bcontains and
+	// bstartswith take their right-hand side as hex digits.
+	TypeBytes
+	// TypeInt is a signed integer (PT_INT8..PT_INT64, PT_ERRNO, PT_FD,
+	// PT_PID): Int.
+	TypeInt
+	// TypeUint is an unsigned integer (PT_UINT8..PT_UINT64, flags, enums,
+	// PT_MODE, PT_UID, PT_GID, PT_SIGTYPE, PT_SYSCALLID): Uint.
+	TypeUint
+	// TypeBool is a boolean (PT_BOOL): Bool; the right-hand side is
+	// "true" or "false".
+	TypeBool
+	// TypeIPAddr is an IPv4 or IPv6 address (PT_IPV4ADDR, PT_IPV6ADDR,
+	// PT_IPADDR): IP. The right-hand side is an address; a CIDR network
+	// ("10.0.0.0/8") is accepted too and matches the addresses it contains.
+	TypeIPAddr
+	// TypeIPNet is an address compared against networks (PT_IPNET, as
+	// fd.net and fd.snet are): IP. The right-hand side must be CIDR.
+	TypeIPNet
+	// TypeAbsTime is nanoseconds since the epoch (PT_ABSTIME): Uint.
+	TypeAbsTime
+	// TypeRelTime is a duration in nanoseconds (PT_RELTIME): Uint.
+	TypeRelTime
+	// TypePort is a TCP/UDP port (PT_PORT): Uint; the right-hand side is a
+	// number or a service name from /etc/services.
+	TypePort
+	// TypeL4Proto is a layer-4 protocol number (PT_L4PROTO): Uint.
+	TypeL4Proto
+	// TypeSockFamily is a socket family number (PT_SOCKFAMILY): Uint.
+	TypeSockFamily
+	// TypeDouble is a floating point number (PT_DOUBLE): Float.
+	TypeDouble
 )
 
 var typeNames = [...]string{
@@ -71,7 +93,6 @@ const (
 	KindUint        // Field.Uint
 	KindBool        // Field.Bool
 	KindIP          // Field.IP
-	KindNet         // Field.Net
 	KindFloat       // Field.Float
 )
 
@@ -88,10 +109,8 @@ func (t FieldType) Kind() Kind {
 		return KindUint
 	case TypeBool:
 		return KindBool
-	case TypeIPAddr:
+	case TypeIPAddr, TypeIPNet:
 		return KindIP
-	case TypeIPNet:
-		return KindNet
 	case TypeDouble:
 		return KindFloat
 	}
@@ -107,6 +126,31 @@ func (t FieldType) Numeric() bool {
 	}
 	return false
 }
+
+// Arity says how many values a field yields for one context and how a check
+// combines them.
+type Arity uint8
+
+// Arities.
+const (
+	// Scalar: at most one value. Len is nil; getters are called with i == 0.
+	Scalar Arity = iota
+	// List: a list value (libsinsp EPF_IS_LIST: fd.types, fdlist.names,
+	// thread.cgroups, ...). Only the in, intersects and exists operators
+	// apply: "in" holds when every value is in the right-hand set,
+	// "intersects" when at least one is. Len(c) < 0 means missing; 0 is an
+	// empty list (for which "in" holds and "intersects" does not).
+	List
+	// AnyValue: several candidate values, the check holds when it holds for
+	// at least one of them, whatever the operator (proc.aname, proc.apid,
+	// proc.aexe... without a depth argument: "some ancestor"). Len(c) <= 0
+	// means missing.
+	AnyValue
+	// AnySide: like AnyValue for every operator except "!=", which holds
+	// only when it holds for every value (fd.ip, fd.port, fd.net, fd.proto:
+	// "the client or the server side"; != means neither side equals).
+	AnySide
+)
 
 // FieldFlags are properties of a field that restrict where and how it may be
 // used (the libsinsp EPF_* flags that matter to filters).
@@ -172,12 +216,9 @@ type FieldInfo struct {
 	HasArg bool
 	// Type of each value.
 	Type FieldType
-	// List reports a field that yields any number of values for one event
-	// (proc.aname without a depth, fd.types, fdlist.names, proc.args
-	// without an index...). Comparisons on a list field follow libsinsp: the
-	// check holds when ANY value satisfies it, except for in/intersects
-	// which take the set of values as a whole (see Op).
-	List  bool
+	// Arity says whether the field yields one value or several, and how a
+	// check combines several.
+	Arity Arity
 	Flags FieldFlags
 }
 
@@ -185,16 +226,18 @@ type FieldInfo struct {
 // state, a test struct): its description and the getter for its Kind.
 //
 // Exactly one getter is set: the one Info.Type.Kind() names. Each getter
-// takes the context and a value index i. A scalar field (Len == nil) is
-// called with i == 0 only. A list field has Len set; Len(c) tells how many
-// values c has, and the getter is called with 0 <= i < Len(c).
+// takes the context and a value index i. A Scalar field (Len == nil) is
+// called with i == 0 only. Other arities have Len set; Len(c) tells how many
+// values c has (see Arity for what a zero or negative count means), and the
+// getter is called with 0 <= i < Len(c), in increasing order, at most once
+// per index per check.
 //
 // Missing values: a getter returns ok == false when the value does not
 // exist for this context (no thread, no fd, a parameter the event lacks).
-// Len(c) == 0 means the list field is missing. A check on a missing value
-// is false, whatever its operator, except "exists", which is exactly the
-// test for presence; "not" above a check inverts that false as usual
-// (libsinsp semantics).
+// A check on a missing value is false, whatever its operator, except
+// "exists", which is exactly the test for presence; "not" above a check
+// inverts that false as usual (libsinsp semantics). For a multi-valued
+// field a value whose getter fails is skipped.
 //
 // Contract for implementations:
 //   - Getters must not allocate on the success path and must not retain c.
@@ -205,10 +248,14 @@ type FieldInfo struct {
 //     they may be called concurrently for different compiled filters, so
 //     they must not share mutable scratch space unless they lock.
 //   - Getters never panic on malformed events: they return ok == false.
+//   - IPv4 addresses are returned as 4-byte addresses (netip.AddrFrom4),
+//     never as IPv4-mapped IPv6 addresses.
+//   - Transformers (tolower, len, ...) and val() are the filter package's
+//     business: a Resolver only ever sees plain field references.
 type Field[C any] struct {
 	Info FieldInfo
 
-	// Len is set for list fields (Info.List) and nil for scalar fields.
+	// Len is nil for Scalar fields and set for every other arity.
 	Len func(c C) int
 
 	Str   func(c C, i int) (string, bool)
@@ -217,14 +264,13 @@ type Field[C any] struct {
 	Uint  func(c C, i int) (uint64, bool)
 	Bool  func(c C, i int) (bool, bool)
 	IP    func(c C, i int) (netip.Addr, bool)
-	Net   func(c C, i int) (netip.Prefix, bool)
 	Float func(c C, i int) (float64, bool)
 }
 
 // Valid reports whether f has the getter its type needs (and Len when it is
 // a list field).
 func (f *Field[C]) Valid() bool {
-	if f.Info.List != (f.Len != nil) {
+	if (f.Info.Arity == Scalar) != (f.Len == nil) {
 		return false
 	}
 	switch f.Info.Type.Kind() {
@@ -240,8 +286,6 @@ func (f *Field[C]) Valid() bool {
 		return f.Bool != nil
 	case KindIP:
 		return f.IP != nil
-	case KindNet:
-		return f.Net != nil
 	case KindFloat:
 		return f.Float != nil
 	}
