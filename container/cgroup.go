@@ -159,11 +159,11 @@ func matchPath(p string) (Type, int, int, bool) {
 	if t, s, e, ok := matchRunc(p); ok {
 		return t, s, e, true
 	}
-	if s, e, ok := matchLXC(p); ok {
-		return TypeLXC, s, e, true
-	}
 	if s, e, ok := matchLibvirt(p); ok {
 		return TypeLibvirtLXC, s, e, true
+	}
+	if s, e, ok := matchLXC(p); ok {
+		return TypeLXC, s, e, true
 	}
 	if s, e, ok := matchContainerdNamespace(p); ok {
 		return TypeContainerd, s, e, true

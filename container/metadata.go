@@ -175,3 +175,6 @@ func TrimDigestAlgo(id string) string {
 	}
 	return id
 }
+
+// MarshalText renders the state by name.
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }

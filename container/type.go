@@ -1,5 +1,7 @@
 package container
 
+import "fmt"
+
 // Type is the kind of container runtime behind a container.
 type Type uint8
 
@@ -97,4 +99,17 @@ func TypeFromSinspValue(v uint16) (Type, bool) {
 // Kubernetes CRI API.
 func (t Type) IsCRI() bool {
 	return t == TypeCRI || t == TypeContainerd || t == TypeCRIO
+}
+
+// MarshalText renders the type by name.
+func (t Type) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText parses a type name.
+func (t *Type) UnmarshalText(b []byte) error {
+	v, ok := ParseType(string(b))
+	if !ok {
+		return fmt.Errorf("unknown container type %q", b)
+	}
+	*t = v
+	return nil
 }
