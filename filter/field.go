@@ -229,8 +229,9 @@ type FieldInfo struct {
 // takes the context and a value index i. A Scalar field (Len == nil) is
 // called with i == 0 only. Other arities have Len set; Len(c) tells how many
 // values c has (see Arity for what a zero or negative count means), and the
-// getter is called with 0 <= i < Len(c), in increasing order, at most once
-// per index per check.
+// getter is then called with 0 <= i < Len(c) (possibly more than once for
+// the same index). Len(c) is always called before the getters for a given
+// c, so an implementation may compute the values in Len and cache them.
 //
 // Missing values: a getter returns ok == false when the value does not
 // exist for this context (no thread, no fd, a parameter the event lacks).
@@ -242,8 +243,10 @@ type FieldInfo struct {
 // Contract for implementations:
 //   - Getters must not allocate on the success path and must not retain c.
 //   - A string or byte slice returned may alias memory owned by c (event
-//     bytes, state tables): the compiler uses it only until the getter is
-//     called again and never stores or modifies it.
+//     bytes, state tables) or scratch space of this Field: the compiler
+//     uses it only until this Field's getter is called again and never
+//     stores or modifies it. It must stay valid while getters of other
+//     Fields (resolved separately) are called.
 //   - Getters are called from one goroutine at a time per compiled filter;
 //     they may be called concurrently for different compiled filters, so
 //     they must not share mutable scratch space unless they lock.
