@@ -1,0 +1,546 @@
+package scap
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/syscope/syscope/event"
+)
+
+// readBufSize is the initial size of the reader's block buffer. Blocks
+// larger than what is left of it make it grow.
+const readBufSize = 1 << 20
+
+// ReaderStats counts what a Reader met besides the events it delivered.
+type ReaderStats struct {
+	// Events is the number of events delivered (the last e.Num).
+	Events uint64
+	// SkippedEvents counts event blocks whose type is beyond the schema;
+	// like libscap, the reader skips them without numbering them.
+	SkippedEvents uint64
+	// UnknownBlocks counts blocks of unknown types, skipped.
+	UnknownBlocks uint64
+	// MetadataBlocks counts the metadata blocks read, including the ones
+	// before the first event.
+	MetadataBlocks uint64
+	// LateMetadataBlocks counts the metadata blocks found after the first
+	// event block; they update Metadata.
+	LateMetadataBlocks uint64
+	// Sections counts section header blocks (more than one in
+	// concatenated captures).
+	Sections uint64
+	// MalformedOptions counts section headers whose pcapng options could
+	// not all be decoded; the options decoded before the bad one are kept.
+	MalformedOptions uint64
+}
+
+// Reader reads a capture. It is not safe for concurrent use.
+type Reader struct {
+	src     io.Reader
+	closers []io.Closer
+
+	buf  []byte
+	r, w int   // unread bytes are buf[r:w]
+	base int64 // stream offset of buf[0]
+	eof  bool  // src has returned io.EOF
+
+	md      *Metadata
+	tidIdx  map[int64]int // Processes index by tid
+	scratch []byte        // v1 events rewritten with the v2 header
+	opts    []byte        // options of the last event block
+	num     uint64
+	seenEv  bool
+	err     error
+	stats   ReaderStats
+	closed  bool
+}
+
+var _ Source = (*Reader)(nil)
+
+// Open opens the capture at path, decompressing it when it is gzip
+// compressed, and reads its metadata.
+func Open(path string) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("scap: %w", err)
+	}
+	r, err := newReader(f, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// NewReader reads a capture from src, decompressing it when it is gzip
+// compressed, and reads its metadata: every block up to the first event
+// block. Close does not close src.
+func NewReader(src io.Reader) (*Reader, error) {
+	return newReader(src, nil)
+}
+
+func newReader(src io.Reader, c io.Closer) (*Reader, error) {
+	r := &Reader{buf: make([]byte, readBufSize)}
+	if c != nil {
+		r.closers = append(r.closers, c)
+	}
+	br := bufio.NewReaderSize(src, 64<<10)
+	magic, err := br.Peek(2)
+	if err != nil && len(magic) < 2 {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil, &BlockError{Offset: 0, Err: fmt.Errorf("%w: %d bytes", ErrNotScap, len(magic))}
+		}
+		return nil, fmt.Errorf("scap: read: %w", err)
+	}
+	r.src = br
+	if magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("scap: gzip: %w", err)
+		}
+		r.src = zr
+		r.closers = append(r.closers, zr)
+	}
+	r.md = &Metadata{}
+	if err := r.readHeader(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Metadata returns the capture's metadata. Metadata blocks found after the
+// first event update it in place during Next; a new section (concatenated
+// captures) replaces it with a new value.
+func (r *Reader) Metadata() *Metadata { return r.md }
+
+// Stats returns what the reader has counted so far.
+func (r *Reader) Stats() ReaderStats { return r.stats }
+
+// EventOptions returns the raw pcapng options that follow the event in the
+// block of the last event Next returned (nil when there are none); decode
+// them with ParseOptions. Valid until the next call to Next.
+func (r *Reader) EventOptions() []byte { return r.opts }
+
+// Close releases the file and decompressor the reader opened.
+func (r *Reader) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	if r.err == nil {
+		r.err = errors.New("scap: reader closed")
+	}
+	var first error
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		if err := r.closers[i].Close(); err != nil && first == nil {
+			first = fmt.Errorf("scap: close: %w", err)
+		}
+	}
+	return first
+}
+
+// fill makes at least n bytes available in buf[r:w]. It returns io.EOF when
+// the stream has ended with no byte buffered, and io.ErrUnexpectedEOF when it
+// ended with fewer than n.
+func (r *Reader) fill(n int) error {
+	if r.w-r.r >= n {
+		return nil
+	}
+	if r.r > 0 {
+		copy(r.buf, r.buf[r.r:r.w])
+		r.base += int64(r.r)
+		r.w -= r.r
+		r.r = 0
+	}
+	for r.w < n {
+		if r.eof {
+			if r.w == 0 {
+				return io.EOF
+			}
+			return io.ErrUnexpectedEOF
+		}
+		if r.w == len(r.buf) {
+			// Grow by doubling, so that a corrupt length costs memory
+			// only in proportion to the bytes actually present.
+			nb := make([]byte, 2*len(r.buf))
+			copy(nb, r.buf[:r.w])
+			r.buf = nb
+		}
+		m, err := r.src.Read(r.buf[r.w:])
+		r.w += m
+		if err == io.EOF {
+			r.eof = true
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// block makes the next whole block available and returns its type and
+// bytes (header and trailer included) and its stream offset. It returns
+// io.EOF at a clean end of stream.
+func (r *Reader) block() (uint32, []byte, int64, error) {
+	if r.w-r.r < 8 {
+		if err := r.fill(8); err != nil {
+			return 0, nil, r.base + int64(r.r), r.blockErr(err, 0, 8)
+		}
+	}
+	b := r.buf[r.r:r.w]
+	typ := binary.LittleEndian.Uint32(b)
+	blen := binary.LittleEndian.Uint32(b[4:])
+	off := r.base + int64(r.r)
+	if blen < 12 {
+		return typ, nil, off, &BlockError{Offset: off, Type: typ, Err: fmt.Errorf("%s block: length %d is shorter than a block's header and trailer", blockName(typ), blen)}
+	}
+	if blen > maxBlockLen {
+		return typ, nil, off, &BlockError{Offset: off, Type: typ, Err: fmt.Errorf("%s block: length %d exceeds the %d-byte limit", blockName(typ), blen, maxBlockLen)}
+	}
+	n := int(blen)
+	if len(b) < n {
+		if err := r.fill(n); err != nil {
+			off = r.base + int64(r.r)
+			return typ, nil, off, r.blockErr(err, typ, n)
+		}
+		b = r.buf[r.r:r.w]
+	}
+	b = b[:n]
+	if t := binary.LittleEndian.Uint32(b[n-4:]); t != blen {
+		return typ, nil, off, &BlockError{Offset: off, Type: typ, Err: fmt.Errorf("%s block: trailer length %d differs from header length %d", blockName(typ), t, blen)}
+	}
+	r.r += n
+	return typ, b, off, nil
+}
+
+// blockErr turns a fill error into the error of the block at r.r.
+func (r *Reader) blockErr(err error, typ uint32, want int) error {
+	if err == io.EOF {
+		return io.EOF
+	}
+	off := r.base + int64(r.r)
+	if err == io.ErrUnexpectedEOF {
+		what := "block"
+		if typ != 0 || want > 8 {
+			what = blockName(typ) + " block"
+		}
+		return &BlockError{Offset: off, Type: typ, Err: fmt.Errorf("%w: %s needs %d bytes, the stream has %d", ErrTruncated, what, want, r.w-r.r)}
+	}
+	return &BlockError{Offset: off, Type: typ, Err: fmt.Errorf("read: %w", err)}
+}
+
+// readHeader reads the section header and the metadata blocks up to the
+// first event block, which it leaves unread.
+func (r *Reader) readHeader() error {
+	if err := r.fill(8); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return &BlockError{Offset: 0, Err: fmt.Errorf("%w: the stream has %d bytes", ErrNotScap, r.w-r.r)}
+		}
+		return &BlockError{Offset: 0, Err: fmt.Errorf("read: %w", err)}
+	}
+	if t := binary.LittleEndian.Uint32(r.buf[r.r:]); t != BlockSHB {
+		return &BlockError{Offset: 0, Type: t, Err: fmt.Errorf("%w: first block type is 0x%x, not a section header", ErrNotScap, t)}
+	}
+	_, b, off, err := r.block()
+	if err != nil {
+		return err
+	}
+	if err := r.section(b, off); err != nil {
+		return err
+	}
+	for {
+		if r.w-r.r < 8 {
+			if err := r.fill(8); err != nil {
+				if err == io.EOF {
+					return nil
+				}
+				return r.blockErr(err, 0, 8)
+			}
+		}
+		if isEventBlock(binary.LittleEndian.Uint32(r.buf[r.r:])) {
+			return nil
+		}
+		typ, b, off, err := r.block()
+		if err != nil {
+			return err
+		}
+		if err := r.meta(typ, b, off); err != nil {
+			return err
+		}
+	}
+}
+
+// section handles a section header block: the first one fills the
+// metadata's header; a later one starts a new metadata value.
+func (r *Reader) section(b []byte, off int64) error {
+	sh, malformed, err := parseSection(b[8 : len(b)-4])
+	if err != nil {
+		return &BlockError{Offset: off, Type: BlockSHB, Err: fmt.Errorf("section header: %w", err)}
+	}
+	if malformed {
+		r.stats.MalformedOptions++
+	}
+	if r.stats.Sections > 0 {
+		r.md = &Metadata{}
+		r.tidIdx = nil
+	}
+	r.stats.Sections++
+	r.md.Section = sh
+	return nil
+}
+
+// meta handles a non-event block.
+func (r *Reader) meta(typ uint32, b []byte, off int64) error {
+	body := b[8 : len(b)-4]
+	var err error
+	switch typ {
+	case BlockSHB:
+		return r.section(b, off)
+	case BlockMI, BlockMIInt:
+		var mi *MachineInfo
+		mi, err = parseMachineInfo(body)
+		if err == nil {
+			r.md.Machine = mi
+		}
+	case BlockPLV1, BlockPLV1Int, BlockPLV2, BlockPLV2Int, BlockPLV3, BlockPLV3Int,
+		BlockPLV4, BlockPLV5, BlockPLV6, BlockPLV7, BlockPLV8, BlockPLV9:
+		err = r.parseProcList(body, typ)
+	case BlockFDL, BlockFDLInt, BlockFDLV2:
+		err = r.parseFDList(body, typ)
+	case BlockIL, BlockILInt, BlockILV2:
+		var ifs []Interface
+		ifs, err = parseIfList(body, typ)
+		if err == nil {
+			// A later interface list replaces the earlier one, as in libscap.
+			r.md.Interfaces = ifs
+		}
+	case BlockUL, BlockULInt, BlockULV2:
+		var us []User
+		var gs []Group
+		us, gs, err = parseUserList(body, typ)
+		if err == nil {
+			r.md.Users, r.md.Groups = us, gs
+		}
+	default:
+		r.stats.UnknownBlocks++
+		return nil
+	}
+	if err != nil {
+		return &BlockError{Offset: off, Type: typ, Err: fmt.Errorf("%s block: %w", blockName(typ), err)}
+	}
+	r.stats.MetadataBlocks++
+	if r.seenEv {
+		r.stats.LateMetadataBlocks++
+	}
+	return nil
+}
+
+func isEventBlock(t uint32) bool {
+	switch t {
+	case BlockEV, BlockEVInt, BlockEVF, BlockEVV2, BlockEVFV2, BlockEVV2Large, BlockEVFV2Lg:
+		return true
+	}
+	return false
+}
+
+// Next reads the next event into e: e.Raw views the event's bytes in the
+// v2 layout (valid until the next call), e.Num numbers it from 1, e.CPU and
+// e.Flags come from its block. Metadata blocks met on the way update
+// Metadata. Next returns io.EOF at the end of the capture, and a *BlockError
+// naming the offset of the first block it cannot read, after every event
+// before that block; the error is returned again by later calls.
+func (r *Reader) Next(e *event.Event) error {
+	if r.err != nil {
+		return r.err
+	}
+	for {
+		typ, b, off, err := r.block()
+		if err != nil {
+			r.err = err
+			return err
+		}
+		var ok bool
+		switch typ {
+		case BlockEVV2, BlockEVV2Large:
+			ok, err = r.eventV2(b[8:len(b)-4], 2, e)
+			e.Flags = 0
+		case BlockEVFV2, BlockEVFV2Lg:
+			ok, err = r.eventV2(b[8:len(b)-4], 6, e)
+			if err == nil && ok {
+				e.Flags = binary.LittleEndian.Uint32(b[10:])
+			}
+		case BlockEV, BlockEVInt:
+			ok, err = r.eventV1(b[8:len(b)-4], 2, e)
+			e.Flags = 0
+		case BlockEVF:
+			ok, err = r.eventV1(b[8:len(b)-4], 6, e)
+			if err == nil && ok {
+				e.Flags = binary.LittleEndian.Uint32(b[10:])
+			}
+		default:
+			if err = r.meta(typ, b, off); err != nil {
+				r.err = err
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			r.err = &BlockError{Offset: off, Type: typ, Err: fmt.Errorf("event block: %w", err)}
+			return r.err
+		}
+		if !ok {
+			continue
+		}
+		r.seenEv = true
+		r.num++
+		r.stats.Events = r.num
+		e.Num = r.num
+		e.CPU = binary.LittleEndian.Uint16(b[8:])
+		return nil
+	}
+}
+
+// Event type facts the reader needs per event, indexed by type.
+var (
+	nTypes      = len(event.Types())
+	schemaN     = make([]uint16, nTypes) // parameters in the schema
+	schemaLarge = make([]bool, nTypes)   // u32 parameter lengths
+)
+
+func init() {
+	for i, in := range event.Types() {
+		schemaN[i] = uint16(len(in.Params))
+		schemaLarge[i] = in.Flags&event.EFLargePayload != 0
+	}
+}
+
+// eventV2 decodes the v2 event of a block body whose event starts at p.
+// It returns false for an event of a type beyond the schema (skipped).
+func (r *Reader) eventV2(body []byte, p int, e *event.Event) (bool, error) {
+	if len(body) < p+event.HeaderLen {
+		return false, fmt.Errorf("%d-byte body is too short for a %d-byte event header", len(body), p+event.HeaderLen)
+	}
+	ev := body[p:]
+	l := binary.LittleEndian.Uint32(ev[16:])
+	t := binary.LittleEndian.Uint16(ev[20:])
+	if int(t) >= nTypes {
+		r.stats.SkippedEvents++
+		return false, nil
+	}
+	if l < event.HeaderLen {
+		return false, fmt.Errorf("event length %d is shorter than the event header", l)
+	}
+	if uint64(l) > uint64(len(ev)) {
+		return false, fmt.Errorf("event length %d exceeds the %d bytes of the block", l, len(ev))
+	}
+	np := uint64(binary.LittleEndian.Uint32(ev[22:]))
+	ls := uint64(2)
+	if schemaLarge[t] {
+		ls = 4
+	}
+	pos := event.HeaderLen + np*ls
+	if pos > uint64(l) {
+		return false, fmt.Errorf("%d parameters do not fit in event length %d", np, l)
+	}
+	lens := ev[event.HeaderLen:pos]
+	rest := uint64(l) - pos
+	if ls == 2 {
+		for i := 0; i+1 < len(lens); i += 2 {
+			pl := uint64(binary.LittleEndian.Uint16(lens[i:]))
+			if pl > rest {
+				return false, fmt.Errorf("parameter %d length %d exceeds event length %d", i/2, pl, l)
+			}
+			rest -= pl
+		}
+	} else {
+		for i := 0; i+3 < len(lens); i += 4 {
+			pl := uint64(binary.LittleEndian.Uint32(lens[i:]))
+			if pl > rest {
+				return false, fmt.Errorf("parameter %d length %d exceeds event length %d", i/4, pl, l)
+			}
+			rest -= pl
+		}
+	}
+	e.Raw = ev[:l:l]
+	r.setOpts(body, p+int(l))
+	return true, nil
+}
+
+// setOpts records the options that follow an event ending at byte end of
+// the block body.
+func (r *Reader) setOpts(body []byte, end int) {
+	if o := pad4(end); o < len(body) {
+		r.opts = body[o:]
+	} else {
+		r.opts = nil
+	}
+}
+
+// eventV1 decodes the v1 event (22-byte header, no parameter count) of a
+// block body whose event starts at p, infers its parameter count and
+// rewrites it with the 26-byte header into the scratch buffer.
+func (r *Reader) eventV1(body []byte, p int, e *event.Event) (bool, error) {
+	if len(body) < p+event.HeaderLenV1 {
+		return false, fmt.Errorf("%d-byte body is too short for a %d-byte v1 event header", len(body), p+event.HeaderLenV1)
+	}
+	ev := body[p:]
+	l := binary.LittleEndian.Uint32(ev[16:])
+	t := binary.LittleEndian.Uint16(ev[20:])
+	if int(t) >= nTypes {
+		r.stats.SkippedEvents++
+		return false, nil
+	}
+	if l < event.HeaderLenV1 {
+		return false, fmt.Errorf("v1 event length %d is shorter than the v1 event header", l)
+	}
+	if uint64(l) > uint64(len(ev)) {
+		return false, fmt.Errorf("v1 event length %d exceeds the %d bytes of the block", l, len(ev))
+	}
+	n := int(l)
+	if (event.Type(t) == event.NotificationE || event.Type(t) == event.InfrastructureEventE) && n >= event.HeaderLenV1+3 {
+		// Old captures declare these two events 3 bytes longer than
+		// they are.
+		n -= 3
+	}
+	ls := 2
+	if schemaLarge[t] {
+		ls = 4
+	}
+	// The end of the parameters, 22 + np*ls + sum of the first np
+	// lengths, grows strictly with np, so at most one count fits.
+	np := 0
+	end := event.HeaderLenV1
+	for end < n {
+		lp := event.HeaderLenV1 + np*ls
+		if lp+ls > n {
+			break
+		}
+		var pl int
+		if ls == 2 {
+			pl = int(binary.LittleEndian.Uint16(ev[lp:]))
+		} else {
+			pl = int(binary.LittleEndian.Uint32(ev[lp:]))
+		}
+		np++
+		end += ls + pl
+	}
+	if end != n {
+		return false, fmt.Errorf("cannot infer the parameter count of v1 event type %d: no count matches length %d (schema has %d parameters)", t, n, schemaN[t])
+	}
+	need := n + 4
+	if cap(r.scratch) < need {
+		r.scratch = make([]byte, need+need/2+64)
+	}
+	s := r.scratch[:need]
+	copy(s, ev[:event.HeaderLenV1])
+	binary.LittleEndian.PutUint32(s[16:], uint32(need))
+	binary.LittleEndian.PutUint32(s[event.HeaderLenV1:], uint32(np))
+	copy(s[event.HeaderLen:], ev[event.HeaderLenV1:n])
+	e.Raw = s
+	r.setOpts(body, p+int(l))
+	return true, nil
+}
