@@ -221,7 +221,7 @@ func mkEvent(ts uint64, tid int64, typ event.Type, params ...[]byte) []byte {
 	return b
 }
 
-func le64(v int64) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(v)) }
+func le64(v int64) []byte  { return binary.LittleEndian.AppendUint64(nil, uint64(v)) }
 func le32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 
 // closeEvent is a close enter event on fd.
