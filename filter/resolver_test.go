@@ -27,10 +27,10 @@ type testEvent struct {
 }
 
 type testFD struct {
-	Name        string
-	CIP, SIP    netip.Addr
+	Name         string
+	CIP, SIP     netip.Addr
 	CPort, SPort uint64
-	Types       []string
+	Types        []string
 }
 
 // testResolver resolves the fields of testEvent. Every Resolve returns new
