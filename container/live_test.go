@@ -43,6 +43,9 @@ func resolved(t *testing.T, m *container.Manager, info container.Info) *containe
 	if c.State != container.StateResolved {
 		t.Fatalf("container %s: state %v (%s); stats %+v", info.ID, c.State, c.Err, m.Stats())
 	}
+	if b, err := json.Marshal(c); err == nil {
+		t.Logf("%s", b)
+	}
 	return c
 }
 

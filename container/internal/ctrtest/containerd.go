@@ -217,7 +217,7 @@ func RemoveCgroupDir(rel string, keep map[string]bool) {
 	roots = append(roots, "/sys/fs/cgroup")
 	for _, r := range roots {
 		for d := rel; d != "." && d != "/" && d != "" && !keep[d]; d = filepath.Dir(d) {
-			if os.Remove(filepath.Join(r, d)) != nil {
+			if err := os.Remove(filepath.Join(r, d)); err != nil && !os.IsNotExist(err) {
 				break
 			}
 		}

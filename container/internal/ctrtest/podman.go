@@ -36,6 +36,11 @@ func StartPodman(t testing.TB) *Podman {
 		"conmon":         "/usr/bin/conmon",
 		"busybox-static": Busybox,
 	})
+	if !CgroupExists("libpod_parent") {
+		// Registered first, so it runs last: podman leaves its empty
+		// cgroup parent behind.
+		t.Cleanup(func() { RemoveCgroupDir("libpod_parent/conmon", nil) })
+	}
 	dir := WorkDir(t, "syscope-podman-")
 	p := &Podman{Dir: dir, Socket: filepath.Join(dir, "podman.sock")}
 	for _, d := range []string{"storage", "runroot", "tmp"} {
