@@ -39,7 +39,13 @@ func StartPodman(t testing.TB) *Podman {
 	if !CgroupExists("libpod_parent") {
 		// Registered first, so it runs last: podman leaves its empty
 		// cgroup parent behind.
-		t.Cleanup(func() { RemoveCgroupDir("libpod_parent/conmon", nil) })
+		// conmon may take a moment to exit after its container is gone.
+		t.Cleanup(func() {
+			WaitFor(context.Background(), 5*time.Second, func() bool {
+				RemoveCgroupDir("libpod_parent/conmon", nil)
+				return !CgroupExists("libpod_parent")
+			})
+		})
 	}
 	dir := WorkDir(t, "syscope-podman-")
 	p := &Podman{Dir: dir, Socket: filepath.Join(dir, "podman.sock")}
