@@ -17,6 +17,8 @@ const (
 	ThreadClosed       uint32 = 1 << 18
 	ThreadActive       uint32 = 1 << 19
 	ThreadIsMainThread uint32 = 1 << 30
+	pplClPipeSrc       uint32 = 1 << 21
+	pplClPipeDst       uint32 = 1 << 22
 )
 
 // Open flags (PPM_O_*) that state decisions use.

@@ -1,16 +1,25 @@
 package state
 
+import "math"
+
 // denseFDs is how many low fd numbers a table indexes directly; higher
 // numbers go to a map.
-const denseFDs = 256
+const denseFDs = 1024
 
-// fdTable is one process's descriptor table, shared by the threads that
-// share their files.
+// canceledFD is the slot where sinsp parks an fd whose close was overtaken
+// by a new fd with the same number.
+const canceledFD = math.MaxInt64
+
+const (
+	fdCloseInProgress uint32 = 1 << 4
+	fdCloseCanceled   uint32 = 1 << 5
+)
+
+// fdTable is one thread's (or process's) descriptor table.
 type fdTable struct {
 	dense  []*FD
 	sparse map[int64]*FD
 	n      int
-	refs   int // threads pointing at this table
 	st     *State
 }
 
@@ -24,23 +33,8 @@ func (t *fdTable) get(num int64) *FD {
 	return t.sparse[num]
 }
 
-// add returns the entry for num, reusing an existing one (reset) or taking
-// one from the free list. It returns nil when the table is full.
-func (t *fdTable) add(num int64) *FD {
-	if num < 0 {
-		return nil
-	}
-	if f := t.get(num); f != nil {
-		f.reset(num)
-		return f
-	}
-	if t.n >= t.st.opts.MaxFDs {
-		t.st.stats.FDDrops++
-		return nil
-	}
-	f := t.st.newFD()
-	f.reset(num)
-	if num < denseFDs {
+func (t *fdTable) set(num int64, f *FD) {
+	if num >= 0 && num < denseFDs {
 		if int(num) >= len(t.dense) {
 			n := len(t.dense) * 2
 			if n < 16 {
@@ -57,17 +51,55 @@ func (t *fdTable) add(num int64) *FD {
 			t.dense = d
 		}
 		t.dense[num] = f
-	} else {
-		if t.sparse == nil {
-			t.sparse = make(map[int64]*FD)
-		}
-		t.sparse[num] = f
+		return
 	}
-	t.n++
-	t.st.nfds++
+	if t.sparse == nil {
+		t.sparse = make(map[int64]*FD)
+	}
+	t.sparse[num] = f
+}
+
+// put stores a copy of src as descriptor num the way sinsp adds an fd: an
+// existing entry is overwritten (and, when its close is in progress, parked
+// in the canceled slot with the new entry marked so the pending close exit
+// does not remove it); a new entry is refused (nil, counted) when the table
+// is full. When src is nil the entry is reset to an empty descriptor.
+func (t *fdTable) put(num int64, src *FD) *FD {
+	f := t.get(num)
+	if f == nil {
+		if t.n >= t.st.opts.MaxFDs {
+			t.st.stats.FDDrops++
+			return nil
+		}
+		f = t.st.newFD()
+		f.reset(num)
+		t.set(num, f)
+		t.n++
+		t.st.nfds++
+	} else if f.Flags&fdCloseInProgress != 0 && num != canceledFD {
+		c := t.get(canceledFD)
+		if c == nil {
+			c = t.st.newFD()
+			t.set(canceledFD, c)
+			t.n++
+			t.st.nfds++
+		}
+		c.copyFrom(f)
+		c.Num = canceledFD
+		if src != nil {
+			src.Flags = src.Flags&^fdCloseInProgress | fdCloseCanceled
+		}
+	}
+	if src == nil {
+		f.reset(num)
+	} else if src != f {
+		f.copyFrom(src)
+		f.Num = num
+	}
 	return f
 }
 
+// remove deletes descriptor num; it reports whether it existed.
 func (t *fdTable) remove(num int64) bool {
 	var f *FD
 	if num >= 0 && num < int64(len(t.dense)) {
@@ -78,6 +110,7 @@ func (t *fdTable) remove(num int64) bool {
 		delete(t.sparse, num)
 	}
 	if f == nil {
+		t.st.stats.FDLookupMiss++
 		return false
 	}
 	t.n--
@@ -101,7 +134,8 @@ func (t *fdTable) clear() {
 	t.n = 0
 }
 
-// forEach visits entries in ascending fd order.
+// forEach visits entries in ascending fd order (the canceled slot, if any,
+// last).
 func (t *fdTable) forEach(fn func(*FD) bool) {
 	for _, f := range t.dense {
 		if f != nil && !fn(f) {
@@ -117,20 +151,21 @@ func (t *fdTable) forEach(fn func(*FD) bool) {
 	}
 	sortInt64(keys)
 	for _, k := range keys {
-		if !fn(t.sparse[k]) {
+		if f := t.sparse[k]; f != nil && !fn(f) {
 			return
 		}
 	}
 }
 
-// copyFrom fills t with copies of src's entries (a fork's child).
+// copyFrom fills t with copies of src's entries, marked as cloned (a
+// fork's child).
 func (t *fdTable) copyFrom(src *fdTable) {
+	t.clear()
 	src.forEach(func(f *FD) bool {
-		n := t.add(f.Num)
-		if n == nil {
-			return false
+		n := t.put(f.Num, f)
+		if n != nil {
+			n.Flags |= FDIsCloned
 		}
-		n.copyFrom(f)
 		return true
 	})
 }
@@ -145,16 +180,14 @@ func sortInt64(a []int64) {
 
 // reset clears f for reuse as descriptor num, keeping its buffers.
 func (f *FD) reset(num int64) {
-	name, raw, up := f.Name[:0], f.NameRaw[:0], f.UnixPath[:0]
-	*f = FD{Num: num, Name: name, NameRaw: raw, UnixPath: up}
+	name, raw := f.Name[:0], f.NameRaw[:0]
+	*f = FD{Num: num, Name: name, NameRaw: raw}
 }
 
-// copyFrom makes f a copy of o (keeping f's number and buffers).
+// copyFrom makes f a copy of o, keeping f's buffers.
 func (f *FD) copyFrom(o *FD) {
-	num := f.Num
 	name := append(f.Name[:0], o.Name...)
 	raw := append(f.NameRaw[:0], o.NameRaw...)
-	up := append(f.UnixPath[:0], o.UnixPath...)
 	*f = *o
-	f.Num, f.Name, f.NameRaw, f.UnixPath = num, name, raw, up
+	f.Name, f.NameRaw = name, raw
 }

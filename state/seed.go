@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/binary"
 	"net/netip"
 )
 
@@ -61,7 +62,11 @@ func (s *State) SeedThread(p *ProcInfo) bool {
 	t.Args = append(t.Args[:0], p.Args...)
 	if t.Tid == t.Pid || p.Flags&ThreadIsMainThread != 0 {
 		t.Env = append(t.Env[:0], p.Env...)
-		t.cwd = withSlash(p.Cwd)
+		d := appendJoin(nil, nil, []byte(p.Cwd), len(p.Cwd)+1)
+		if len(d) == 0 || d[len(d)-1] != '/' {
+			d = append(d, '/')
+		}
+		t.cwd = string(d)
 	}
 	t.Flags |= p.Flags | ThreadActive
 	t.FDLimit = p.FDLimit
@@ -73,7 +78,6 @@ func (s *State) SeedThread(p *ProcInfo) bool {
 	t.Cgroups = append(t.Cgroups[:0], p.Cgroups...)
 	t.Root = p.Root
 	t.UID, t.GID, t.LoginUID = p.UID, p.GID, p.LoginUID
-	t.ownFDs()
 	for i := range p.FDs {
 		s.seedFD(t, &p.FDs[i])
 	}
@@ -85,7 +89,7 @@ func (s *State) SeedThread(p *ProcInfo) bool {
 }
 
 func (s *State) seedFD(t *Thread, fi *FDInfo) {
-	f := t.fds.add(fi.Num)
+	f := t.fds.put(fi.Num, nil)
 	if f == nil {
 		return
 	}
@@ -93,24 +97,54 @@ func (s *State) seedFD(t *Thread, fi *FDInfo) {
 	f.Flags = FDFromProc
 	f.Ino = fi.Ino
 	switch fi.Type {
-	case FDIPv4Sock, FDIPv6Sock:
-		f.SIP, f.DIP = fi.SIP.Unmap(), fi.DIP.Unmap()
-		f.SPort, f.DPort, f.L4Proto = fi.SPort, fi.DPort, fi.L4Proto
-		if f.SIP.Is4() && f.DIP.Is4() {
+	case FDIPv4Sock:
+		putAddr4(f.sock[v4SIP:], fi.SIP)
+		putAddr4(f.sock[v4DIP:], fi.DIP)
+		f.setU16(v4SPort, fi.SPort)
+		f.setU16(v4DPort, fi.DPort)
+		f.sock[v4L4] = fi.L4Proto
+		if fi.L4Proto == L4TCP {
+			f.Flags |= FDSocketConnected
+		}
+		f.Name = appendTupleV4(f.Name[:0], f)
+	case FDIPv4ServSock:
+		putAddr4(f.sock[sv4IP:], fi.SIP)
+		f.setU16(sv4Port, fi.SPort)
+		f.sock[sv4L4] = fi.L4Proto
+		s.serverPorts[fi.SPort] = struct{}{}
+		f.Name = appendServerV4(f.Name[:0], f)
+	case FDIPv6Sock:
+		s16, d16 := fi.SIP.As16(), fi.DIP.As16()
+		if isV4Mapped(s16[:]) && isV4Mapped(d16[:]) {
 			f.Type = FDIPv4Sock
+			copy(f.sock[v4SIP:], s16[12:])
+			copy(f.sock[v4DIP:], d16[12:])
+			f.setU16(v4SPort, fi.SPort)
+			f.setU16(v4DPort, fi.DPort)
+			f.sock[v4L4] = fi.L4Proto
+			f.Name = appendTupleV4(f.Name[:0], f)
+		} else {
+			copy(f.sock[v6SIP:], s16[:])
+			copy(f.sock[v6DIP:], d16[:])
+			f.setU16(v6SPort, fi.SPort)
+			f.setU16(v6DPort, fi.DPort)
+			f.sock[v6L4] = fi.L4Proto
+			f.Name = appendTupleV6(f.Name[:0], f)
 		}
 		if fi.L4Proto == L4TCP {
 			f.Flags |= FDSocketConnected
 		}
-		f.Name = appendTuple(f.Name[:0], f.SIP, f.SPort, f.DIP, f.DPort)
-	case FDIPv4ServSock, FDIPv6ServSock:
-		f.DIP, f.DPort, f.L4Proto = fi.SIP, fi.SPort, fi.L4Proto
+	case FDIPv6ServSock:
+		a := fi.SIP.As16()
+		copy(f.sock[sv6IP:], a[:])
+		f.setU16(sv6Port, fi.SPort)
+		f.sock[sv6L4] = fi.L4Proto
 		s.serverPorts[fi.SPort] = struct{}{}
-		f.Name = appendAddrPort(f.Name[:0], f.DIP, f.DPort)
+		f.Name = appendServerV6(f.Name[:0], f)
 	case FDUnixSock:
-		f.UnixSrc, f.UnixDst = fi.UnixSrc, fi.UnixDst
+		binary.LittleEndian.PutUint64(f.sock[unixSrc:], fi.UnixSrc)
+		binary.LittleEndian.PutUint64(f.sock[unixDst:], fi.UnixDst)
 		f.Name = append(f.Name[:0], fi.Name...)
-		f.UnixPath = append(f.UnixPath[:0], fi.Name...)
 		if fi.Name == "" {
 			f.Flags |= FDRoleClient
 		} else {
@@ -125,22 +159,19 @@ func (s *State) seedFD(t *Thread, fi *FDInfo) {
 	}
 }
 
-// FixSockets is to be called once after the whole process list is seeded:
-// it turns the roles of sockets found in the list around as sinsp does,
-// using the server ports the list showed.
-func (s *State) FixSockets() {
+// SeedDone finishes seeding from a process list, as sinsp does after
+// loading one: client IPv4 sockets whose source port is a port some process
+// listens on are turned around and marked as server side (the others as
+// client side), and each leader's count of live threads is computed.
+func (s *State) SeedDone() {
 	for _, t := range s.threads {
-		if t.fds == nil || t.Tid != t.Pid {
-			continue
-		}
 		t.fds.forEach(func(f *FD) bool {
-			if f.Flags&FDFromProc == 0 || f.Type != FDIPv4Sock {
+			if f.Type != FDIPv4Sock {
 				return true
 			}
-			if _, ok := s.serverPorts[f.SPort]; ok {
-				f.SIP, f.DIP = f.DIP, f.SIP
-				f.SPort, f.DPort = f.DPort, f.SPort
-				f.Name = appendTuple(f.Name[:0], f.SIP, f.SPort, f.DIP, f.DPort)
+			if _, ok := s.serverPorts[f.u16(v4SPort)]; ok {
+				swapAddresses(f)
+				f.Name = appendTupleV4(f.Name[:0], f)
 				f.Flags |= FDRoleServer
 			} else {
 				f.Flags |= FDRoleClient
@@ -148,11 +179,15 @@ func (s *State) FixSockets() {
 			return true
 		})
 	}
+	s.recountChildren()
 }
 
-func withSlash(p string) string {
-	if p == "" || p[len(p)-1] == '/' {
-		return p
+func putAddr4(dst []byte, a netip.Addr) {
+	if a.Is4() || a.Is4In6() {
+		b := a.Unmap().As4()
+		copy(dst, b[:])
+		return
 	}
-	return p + "/"
+	copy(dst, []byte{0, 0, 0, 0})
 }
+

@@ -14,9 +14,7 @@
 // goroutine feeds it and reads what it returns.
 package state
 
-import (
-	"github.com/syscope/syscope/event"
-)
+import ()
 
 // Options configure a State. The zero value (or nil) means defaults.
 type Options struct {
@@ -34,6 +32,11 @@ type Options struct {
 	ScanInterval uint64
 	// Live says the events come from a running system rather than a file.
 	Live bool
+	// ReparentOrphans gives the children of an exiting process a new
+	// parent (nearest child subreaper, else the namespace's init) as the
+	// kernel does and current libsinsp does. sinsp 0.9 (sysdig 0.29.3) does
+	// not, so the default keeps the stale parent id.
+	ReparentOrphans bool
 }
 
 func (o *Options) withDefaults() Options {
@@ -67,26 +70,26 @@ type State struct {
 	stats Stats
 	nfds  int
 
-	// deferred removals, applied at the start of the next event
-	removeTid      int64
-	fdsToRemove    []int64
-	fdRemoveTid    int64
-	lastTid        int64
-	lastThread     *Thread
-	lastScanTs     uint64
-	lastEventTs    uint64
-	freeThreads    []*Thread
-	freeFDs        []*FD
-	freeTables     []*fdTable
-	serverPorts    map[uint16]struct{}
-	scratch        []byte
-	scratch2       []byte
-	pendingCloseFD int64 // fd a close enter marked, -1 when none
+	// deferred removals, applied when the next event is processed
+	removeTid   int64
+	fdsToRemove []int64
+	fdRemoveTid int64
+
+	lastTid     int64
+	lastThread  *Thread
+	lastScanTs  uint64
+	lastEventTs uint64
+	freeThreads []*Thread
+	freeFDs     []*FD
+	serverPorts map[uint16]struct{}
+	tmpFD       FD     // scratch copy for dup-like operations
+	name        []byte // scratch for names
+	dir         []byte // scratch for directories
 }
 
 // New returns an empty State.
 func New(o *Options) *State {
-	s := &State{
+	return &State{
 		opts:        o.withDefaults(),
 		threads:     make(map[int64]*Thread),
 		users:       make(map[uint32]*User),
@@ -96,7 +99,6 @@ func New(o *Options) *State {
 		lastTid:     -1,
 		serverPorts: make(map[uint16]struct{}),
 	}
-	return s
 }
 
 // Stats returns the state engine's counters.
@@ -142,69 +144,105 @@ func (s *State) AddGroup(g Group) {
 	s.groups[g.GID] = &c
 }
 
-// Parent returns the parent of t's process (the thread its leader's PTid
-// names), or nil when it is not in the table.
-func (s *State) Parent(t *Thread) *Thread {
+// MainThread returns t's thread group leader like sinsp does: when the
+// leader is not in the table a placeholder is added for it (and counted in
+// Stats.ThreadsInferred). It returns nil when the table is full.
+func (s *State) MainThread(t *Thread) *Thread {
 	if t == nil {
 		return nil
 	}
-	m := t.Main()
-	if m.PTid < 0 {
-		return nil
+	if t.IsMain() {
+		return t
 	}
-	return s.threads[m.PTid]
+	m, _ := s.lookupOrCreate(t.Pid)
+	return m
 }
 
-// Ancestor returns t's process's n-th ancestor: 0 is t's own process, 1 its
-// parent, and so on; nil when the chain breaks before n (a missing parent, a
-// loop).
+// ParentOf returns the thread named by t.PTid (the thread that created t),
+// or nil when it is not in the table.
+func (s *State) ParentOf(t *Thread) *Thread {
+	if t == nil {
+		return nil
+	}
+	return s.threads[t.PTid]
+}
+
+// Ancestor returns the n-th ancestor of t's process as sinsp walks it
+// (proc.aname[n], proc.apid[n]): 0 is t's leader, then each step follows
+// the PTid of the previous one. It returns nil when a step is missing.
 func (s *State) Ancestor(t *Thread, n int) *Thread {
 	if t == nil {
 		return nil
 	}
-	cur := t.Main()
-	for i := 0; i < n; i++ {
-		p := s.Parent(cur)
-		if p == nil || p == cur {
+	mt := t
+	if !t.IsMain() {
+		mt = s.MainThread(t)
+		if mt == nil {
 			return nil
 		}
-		cur = p.Main()
 	}
-	return cur
+	for i := 0; i < n; i++ {
+		mt = s.threads[mt.PTid]
+		if mt == nil {
+			return nil
+		}
+	}
+	return mt
 }
 
-// ForEachAncestor calls fn for each ancestor process of t (parent first),
-// stopping at a missing parent, at a loop, or when fn returns false.
+// ForEachAncestor calls fn with each ancestor of t, parent first, following
+// PTid links, until fn returns false, a parent is missing, or a loop in the
+// links is found (then it stops as sinsp does).
 func (s *State) ForEachAncestor(t *Thread, fn func(*Thread) bool) {
 	if t == nil {
 		return
 	}
-	cur := t.Main()
-	slow := cur
-	for i := 0; ; i++ {
-		p := s.Parent(cur)
-		if p == nil {
+	slow := s.threads[t.PTid]
+	fast := slow
+	if fast != nil {
+		fast = s.threads[fast.PTid]
+	}
+	for slow != nil && slow.Tid != -1 {
+		if !fn(slow) {
 			return
 		}
-		p = p.Main()
-		if p == cur {
-			return
-		}
-		if !fn(p) {
-			return
-		}
-		cur = p
-		// loop detection: move slow one step every two steps
-		if i%2 == 1 {
-			slow = s.Parent(slow)
-			if slow != nil {
-				slow = slow.Main()
+		slow = s.threads[slow.PTid]
+		for i := 0; i < 2; i++ {
+			if fast != nil {
+				fast = s.threads[fast.PTid]
 			}
-			if slow == cur {
+			if slow != nil && (slow == fast || slow.Tid == slow.PTid) {
 				return
 			}
 		}
 	}
+}
+
+// LoginShellID returns proc.loginshellid for t: the pid of the farthest
+// process, among t's leader and its ancestors, whose name ends in "sh".
+func (s *State) LoginShellID(t *Thread) (int64, bool) {
+	if t == nil {
+		return 0, false
+	}
+	mt := t
+	if !t.IsMain() {
+		mt = s.MainThread(t)
+		if mt == nil {
+			return 0, false
+		}
+	}
+	var res int64
+	found := false
+	check := func(p *Thread) bool {
+		c := p.Comm
+		if len(c) >= 2 && c[len(c)-2] == 's' && c[len(c)-1] == 'h' {
+			res, found = p.Pid, true
+		}
+		return true
+	}
+	check(mt)
+	s.ForEachAncestor(mt, check)
+	return res, found
 }
 
 // ------------------------------------------------------------ allocation
@@ -216,7 +254,8 @@ func (s *State) newThread() *Thread {
 		s.freeThreads = s.freeThreads[:n-1]
 		enter := t.enter[:0]
 		args, env, cg := t.Args[:0], t.Env[:0], t.Cgroups[:0]
-		*t = Thread{enter: enter, Args: args, Env: env, Cgroups: cg}
+		ft := t.fds
+		*t = Thread{enter: enter, Args: args, Env: env, Cgroups: cg, fds: ft}
 	} else {
 		t = &Thread{}
 	}
@@ -225,17 +264,22 @@ func (s *State) newThread() *Thread {
 	t.VTid, t.VPid = -1, -1
 	t.FDLimit = -1
 	t.Flags = pplClNameChanged
-	t.LoginUID = 0xffffffff
+	t.lastType = noType
+	t.execEnter = -1
+	if t.fds == nil {
+		t.fds = &fdTable{st: s}
+	}
 	return t
 }
 
-// recycled reports whether t was returned to the free list.
-func (t *Thread) recycled() bool { return t.st == nil }
+// noType marks "no enter event seen" in Thread.lastType.
+const noType = 0xffff
 
 func (s *State) freeThread(t *Thread) {
-	t.releaseFDs()
+	if t.fds != nil {
+		t.fds.clear()
+	}
 	t.st = nil
-	t.main = nil
 	if len(s.freeThreads) < 1024 {
 		s.freeThreads = append(s.freeThreads, t)
 	}
@@ -256,51 +300,31 @@ func (s *State) freeFD(f *FD) {
 	}
 }
 
-func (s *State) newTable() *fdTable {
-	if n := len(s.freeTables); n > 0 {
-		t := s.freeTables[n-1]
-		s.freeTables = s.freeTables[:n-1]
-		t.refs = 1
-		return t
-	}
-	return &fdTable{st: s, refs: 1}
-}
-
-// releaseFDs drops t's reference to its fd table, clearing the table when
-// it was the last one.
-func (t *Thread) releaseFDs() {
-	ft := t.fds
-	if ft == nil {
-		return
-	}
-	t.fds = nil
-	ft.refs--
-	if ft.refs <= 0 {
-		ft.clear()
-		s := ft.st
-		if len(s.freeTables) < 256 {
-			s.freeTables = append(s.freeTables, ft)
+// fdTableOf returns the table t's fd operations use, adding a placeholder
+// leader when t shares its leader's files and the leader is unknown (as
+// sinsp does). It returns nil only when the thread table is full.
+func (s *State) fdTableOf(t *Thread) *fdTable {
+	if t.Flags&CloneFiles != 0 {
+		m := s.MainThread(t)
+		if m == nil {
+			return nil
 		}
+		return m.fds
 	}
+	return t.fds
 }
 
-// ownFDs gives t a fresh private table.
-func (t *Thread) ownFDs() {
-	t.releaseFDs()
-	t.fds = t.st.newTable()
-}
-
-// shareFDs makes t use o's fd table.
-func (t *Thread) shareFDs(o *Thread) {
-	if o.fds == nil {
-		o.ownFDs()
+// getFD looks num up in t's table, counting a miss.
+func (s *State) getFD(t *Thread, num int64) *FD {
+	ft := s.fdTableOf(t)
+	if ft == nil {
+		return nil
 	}
-	if t.fds == o.fds {
-		return
+	f := ft.get(num)
+	if f == nil {
+		s.stats.FDLookupMiss++
 	}
-	t.releaseFDs()
-	t.fds = o.fds
-	t.fds.refs++
+	return f
 }
 
 // ------------------------------------------------------------ thread table
@@ -312,31 +336,30 @@ func (s *State) addThread(t *Thread, fromList bool) bool {
 		s.stats.ThreadDrops++
 		return false
 	}
-	if old := s.threads[t.Tid]; old != nil && old != t {
-		s.dropThread(old)
-	}
 	if !fromList {
-		if m := s.threads[t.Pid]; m != nil && t.Tid != t.Pid {
-			m.NChildren++
-		} else if t.Tid == t.Pid {
-			if p := s.threads[t.PTid]; p != nil {
-				p.Main().NChildren++
-			}
-		}
+		s.incMainChildren(t)
+	}
+	if old := s.threads[t.Tid]; old != nil && old != t {
+		s.forget(old)
 	}
 	s.threads[t.Tid] = t
-	if t.fds == nil {
-		t.ownFDs()
-	}
 	s.stats.ThreadsAdded++
-	if s.lastTid == t.Tid {
-		s.lastThread = t
-	}
 	return true
 }
 
-// dropThread removes t from the table without reparenting.
-func (s *State) dropThread(t *Thread) {
+// incMainChildren counts t in its leader's NChildren when t is a thread
+// (not a process) of it.
+func (s *State) incMainChildren(t *Thread) {
+	if t.Flags&CloneThread == 0 {
+		return
+	}
+	if m, _ := s.lookupOrCreate(t.Pid); m != nil {
+		m.NChildren++
+	}
+}
+
+// forget drops t from the table and the caches and recycles it.
+func (s *State) forget(t *Thread) {
 	if s.threads[t.Tid] == t {
 		delete(s.threads, t.Tid)
 	}
@@ -349,6 +372,76 @@ func (s *State) dropThread(t *Thread) {
 	}
 	s.stats.ThreadsRemoved++
 	s.freeThread(t)
+}
+
+// removeThread removes tid as sinsp does: a leader with live threads stays
+// (unless force) until its last thread goes.
+func (s *State) removeThread(tid int64, force bool) {
+	t := s.threads[tid]
+	if t == nil {
+		s.stats.ThreadLookupMiss++
+		return
+	}
+	nch := t.NChildren
+	if nch != 0 && !force {
+		return
+	}
+	if t.Flags&CloneThread != 0 {
+		if m := s.threads[t.Pid]; m != nil {
+			if m.NChildren > 0 {
+				m.NChildren--
+			}
+			if m.Flags&ThreadClosed != 0 && m.NChildren == 0 {
+				s.removeTid = m.Tid
+			}
+		}
+	}
+	if s.opts.ReparentOrphans && t.IsMain() {
+		s.reparent(t)
+	}
+	s.forget(t)
+	if nch != 0 {
+		s.recountChildren()
+	}
+}
+
+// recountChildren rebuilds every leader's NChildren from the table.
+func (s *State) recountChildren() {
+	for _, t := range s.threads {
+		t.NChildren = 0
+	}
+	for _, t := range s.threads {
+		if t.Flags&CloneThread != 0 {
+			if m := s.threads[t.Pid]; m != nil {
+				m.NChildren++
+			}
+		}
+	}
+}
+
+// reparent gives the children of the exiting process t a new parent: the
+// nearest ancestor marked as child subreaper, else the thread with pid 1 of
+// the pid namespace (vpid 1), else pid 1.
+func (s *State) reparent(t *Thread) {
+	var reaper int64 = 1
+	found := false
+	s.ForEachAncestor(t, func(p *Thread) bool {
+		if p.ChildSubreaper {
+			reaper, found = p.Pid, true
+			return false
+		}
+		if p.VPid == 1 && p.Pid != 1 {
+			reaper, found = p.Pid, true
+			return false
+		}
+		return true
+	})
+	_ = found
+	for _, c := range s.threads {
+		if c.PTid == t.Tid && c != t {
+			c.PTid = reaper
+		}
+	}
 }
 
 // lookup returns the thread tid from the table, counting a miss.
@@ -365,8 +458,9 @@ func (s *State) lookup(tid int64) *Thread {
 	return t
 }
 
-// lookupOrCreate returns the thread tid, creating a placeholder as sinsp
-// does when the thread is unknown (name "<NA>", pid = tid, no parent).
+// lookupOrCreate returns the thread tid, adding a placeholder as sinsp does
+// when the thread is unknown (name "<NA>", pid = tid, no parent, uid and
+// gid 0xffffffff). The bool is true when it was created.
 func (s *State) lookupOrCreate(tid int64) (*Thread, bool) {
 	if t := s.lookup(tid); t != nil {
 		return t, false
@@ -378,7 +472,7 @@ func (s *State) lookupOrCreate(tid int64) (*Thread, bool) {
 	t := s.newThread()
 	t.Tid, t.Pid, t.PTid = tid, tid, -1
 	t.Comm, t.Exe = "<NA>", "<NA>"
-	t.UID, t.GID = 0xffffffff, 0xffffffff
+	t.UID, t.GID, t.LoginUID = 0xffffffff, 0xffffffff, 0xffffffff
 	t.Incomplete = true
 	for _, o := range s.threads {
 		if o.Pid == tid {
@@ -392,13 +486,4 @@ func (s *State) lookupOrCreate(tid int64) (*Thread, bool) {
 	s.stats.ThreadsInferred++
 	s.lastTid, s.lastThread = tid, t
 	return t, true
-}
-
-// ------------------------------------------------------------ helpers
-
-func (t *Thread) setEnter(e *event.Event) {
-	t.enter = append(t.enter[:0], e.Raw...)
-	t.enterEvt = event.Event{Raw: t.enter, Num: e.Num, CPU: e.CPU, Flags: e.Flags}
-	t.enterType = e.Type()
-	t.enterTs = e.Ts()
 }

@@ -1,8 +1,6 @@
 package state
 
 import (
-	"net/netip"
-
 	"github.com/syscope/syscope/event"
 )
 
@@ -38,10 +36,10 @@ const (
 )
 
 // Char returns the one-letter code sysdig prints for the type (fd.typechar,
-// and the <x> prefix of fd names in evt.args).
+// and the <x> prefix of fd names in evt.args); '?' for unknown types.
 func (t FDType) Char() byte {
 	switch t {
-	case FDFile, FDFileV2, FDMemfd:
+	case FDFile, FDFileV2:
 		return 'f'
 	case FDDirectory:
 		return 'd'
@@ -55,6 +53,8 @@ func (t FDType) Char() byte {
 		return 'u'
 	case FDEvent:
 		return 'e'
+	case FDUnknown:
+		return 'o'
 	case FDUnsupported:
 		return 'X'
 	case FDSignalfd:
@@ -73,13 +73,16 @@ func (t FDType) Char() byte {
 		return 'u'
 	case FDIOUring:
 		return 'r'
+	case FDMemfd:
+		return 'm'
 	case FDPidfd:
 		return 'P'
 	}
-	return 'o'
+	return '?'
 }
 
-// String returns the name sysdig prints for the type in fd.type.
+// String returns the name sysdig prints for the type in fd.type, "<NA>"
+// for types it has no name for.
 func (t FDType) String() string {
 	switch t {
 	case FDFile, FDFileV2:
@@ -117,7 +120,7 @@ func (t FDType) String() string {
 	case FDPidfd:
 		return "pidfd"
 	}
-	return "unknown"
+	return "<NA>"
 }
 
 // IsSocket reports whether t is an IPv4, IPv6 (client or server) or unix
@@ -150,7 +153,6 @@ const (
 	FDConnectionPending  uint32 = 1 << 15 // non-blocking connect in progress
 	FDConnectionFailed   uint32 = 1 << 16 // connect failed
 	FDSocketPipe         uint32 = 1 << 6  // socket whose both ends are local
-	fdCloseInProgress    uint32 = 1 << 4
 	fdRoleMask                  = FDRoleClient | FDRoleServer
 	fdConnectionStateMsk        = FDSocketConnected | FDConnectionPending | FDConnectionFailed
 )
@@ -180,18 +182,15 @@ type FD struct {
 	Dev     uint32
 	MountID uint64
 	Ino     uint64
+	// Pid is, for a pidfd, the process it refers to.
+	Pid int64
 
-	// L4Proto is the transport protocol of a socket (L4*).
-	L4Proto uint8
-	// For IPv4/IPv6 client sockets: the connection tuple, source (client)
-	// first. For server sockets only DIP and DPort are set: the address and
-	// port the socket is bound to. IPv4 addresses are 4-byte netip.Addrs.
-	SIP, DIP     netip.Addr
-	SPort, DPort uint16
-	// For unix sockets: the source and destination kernel pointers.
-	UnixSrc, UnixDst uint64
-	// UnixPath is the unix socket path (without the pointers).
-	UnixPath []byte
+	// sock holds the socket details in sinsp's layout (one 40-byte area
+	// read as an IPv4 tuple, IPv6 tuple, IPv4/IPv6 server address or unix
+	// pointer pair depending on Type); the accessors below decode it. Keeping
+	// the layout lets a socket whose type changes (bind, connect, IPv4 over
+	// IPv6) show the same values sinsp shows.
+	sock [40]byte
 }
 
 // IsRoleServer reports whether the socket is the server end (accepted or
@@ -201,8 +200,8 @@ func (f *FD) IsRoleServer() bool { return f.Flags&FDRoleServer != 0 }
 // IsRoleClient reports whether the socket is the client end.
 func (f *FD) IsRoleClient() bool { return f.Flags&FDRoleClient != 0 }
 
-// IsFile reports whether the fd refers to a regular file (or memfd).
-func (f *FD) IsFile() bool { return f.Type == FDFile || f.Type == FDFileV2 || f.Type == FDMemfd }
+// IsFile reports whether the fd refers to a regular file.
+func (f *FD) IsFile() bool { return f.Type == FDFile || f.Type == FDFileV2 }
 
 // Cgroup is one "subsystem=path" entry of a thread's cgroup list.
 type Cgroup struct {
@@ -280,16 +279,20 @@ type Thread struct {
 	// next event.
 	Dead bool
 
-	cwd  string // only meaningful on the main thread
-	st   *State
-	fds  *fdTable
-	main *Thread // cached thread group leader, nil until looked up
+	// ChildSubreaper is set by prctl(PR_SET_CHILD_SUBREAPER).
+	ChildSubreaper bool
 
-	enter      []byte      // copy of the latest enter event's bytes
-	enterEvt   event.Event // view over enter
-	enterValid bool
-	enterType  event.Type
-	enterTs    uint64
+	cwd string // the process's cwd is the main thread's
+	st  *State
+	fds *fdTable // own table; threads sharing files use their leader's
+
+	enter       []byte      // copy of the latest stored enter event
+	enterEvt    event.Event // view over enter
+	enterStored bool        // enter holds a stored event
+	enterValid  bool        // the latest exit matched the latest enter's type
+	lastType    uint16      // type of the latest enter event (0xffff: none)
+	enterTime   uint64      // timestamp of the latest enter event, 0 if none
+	execEnter   int64       // tid of a non-leader thread that entered execve, -1
 }
 
 // Ctx is what the state knows about one event, as field extractors read it.
@@ -321,63 +324,78 @@ type Ctx struct {
 	Filtered bool
 }
 
-// Main returns the thread group leader of t, or t when the leader is not
-// in the table.
+// IsMain reports whether t is its process's thread group leader.
+func (t *Thread) IsMain() bool { return t.Tid == t.Pid || t.Flags&ThreadIsMainThread != 0 }
+
+// Main returns the thread group leader of t (t itself for a leader), or nil
+// when the leader is not in the table. Use State.MainThread to get sinsp's
+// behaviour of adding a placeholder leader.
 func (t *Thread) Main() *Thread {
 	if t == nil {
 		return nil
 	}
-	if t.Tid == t.Pid {
+	if t.IsMain() {
 		return t
 	}
-	if t.main != nil && !t.main.recycled() && t.main.Tid == t.Pid {
-		return t.main
+	if t.st == nil {
+		return nil
 	}
-	if t.st != nil {
-		if m := t.st.threads[t.Pid]; m != nil {
-			t.main = m
-			return m
-		}
-	}
-	return t
+	return t.st.threads[t.Pid]
 }
 
-// IsMain reports whether t is its process's thread group leader.
-func (t *Thread) IsMain() bool { return t.Tid == t.Pid }
-
-// Cwd returns the process's current working directory (proc.cwd), with a
-// trailing slash as sinsp keeps it.
+// Cwd returns the process's current working directory (proc.cwd): the
+// leader's, with the trailing slash sinsp keeps; "" when unknown.
 func (t *Thread) Cwd() string {
-	m := t.Main()
-	if m == nil {
-		return ""
+	if m := t.Main(); m != nil {
+		return m.cwd
 	}
-	return m.cwd
+	return ""
+}
+
+// table returns the fd table t uses: its leader's when it shares files
+// (CLONE_FILES), else its own. It does not create anything.
+func (t *Thread) table() *fdTable {
+	if t.Flags&CloneFiles != 0 {
+		m := t.Main()
+		if m == nil {
+			return nil
+		}
+		return m.fds
+	}
+	return t.fds
 }
 
 // FD returns the descriptor num of t's process, or nil.
 func (t *Thread) FD(num int64) *FD {
-	if t == nil || t.fds == nil {
+	if t == nil {
 		return nil
 	}
-	return t.fds.get(num)
+	if ft := t.table(); ft != nil {
+		return ft.get(num)
+	}
+	return nil
 }
 
-// ForEachFD calls fn for each open descriptor of t's process, in
-// ascending fd order, until fn returns false.
+// ForEachFD calls fn for each open descriptor of t's process, in ascending
+// fd order, until fn returns false.
 func (t *Thread) ForEachFD(fn func(*FD) bool) {
-	if t == nil || t.fds == nil {
+	if t == nil {
 		return
 	}
-	t.fds.forEach(fn)
+	if ft := t.table(); ft != nil {
+		ft.forEach(fn)
+	}
 }
 
 // NumFDs returns how many descriptors t's process has open.
 func (t *Thread) NumFDs() int {
-	if t == nil || t.fds == nil {
+	if t == nil {
 		return 0
 	}
-	return t.fds.n
+	if ft := t.table(); ft != nil {
+		return ft.n
+	}
+	return 0
 }
 
 // User is one user of the machine the events came from.
