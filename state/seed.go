@@ -190,4 +190,3 @@ func putAddr4(dst []byte, a netip.Addr) {
 	}
 	copy(dst, []byte{0, 0, 0, 0})
 }
-
