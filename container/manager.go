@@ -146,20 +146,53 @@ func (m *Manager) Lookup(id string, hint Type) *Container {
 	}
 	m.lookups.Add(1)
 	m.mu.Lock()
-	e := m.cache[id]
-	if e != nil {
-		m.hits.Add(1)
-		m.moveFront(e)
-		if (e.c.State == StateFailed || e.c.State == StateNotFound) && !e.queued &&
-			time.Since(e.done) >= m.opts.RetryAfter {
-			m.enqueue(e)
-		}
-		c := e.c
-		m.mu.Unlock()
-		return c
+	if e := m.cache[id]; e != nil {
+		return m.hit(e)
 	}
+	return m.miss(id, hint)
+}
+
+// LookupBytes is Lookup for an id held in a byte slice (for example a range
+// of an event's cgroups parameter found by FindCgroups). It does not
+// allocate when the id is cached.
+func (m *Manager) LookupBytes(id []byte, hint Type) *Container {
+	if len(id) == 0 || string(id) == HostID || hint == TypeHost {
+		return HostContainer
+	}
+	m.lookups.Add(1)
+	m.mu.Lock()
+	if e := m.cache[string(id)]; e != nil {
+		return m.hit(e)
+	}
+	return m.miss(string(id), hint)
+}
+
+// hit returns a cached record, queueing a resolve again for a record whose
+// resolve was dropped, or that failed longer than RetryAfter ago. It
+// releases m.mu.
+func (m *Manager) hit(e *entry) *Container {
+	m.hits.Add(1)
+	m.moveFront(e)
+	if !e.queued {
+		switch e.c.State {
+		case StatePending:
+			m.enqueue(e)
+		case StateFailed, StateNotFound:
+			if time.Since(e.done) >= m.opts.RetryAfter {
+				m.enqueue(e)
+			}
+		}
+	}
+	c := e.c
+	m.mu.Unlock()
+	return c
+}
+
+// miss makes a pending record for id and queues its resolve. It releases
+// m.mu.
+func (m *Manager) miss(id string, hint Type) *Container {
 	m.misses.Add(1)
-	e = &entry{key: id, hint: hint}
+	e := &entry{key: id, hint: hint}
 	e.c = &Container{ID: ShortID(hint, id), FullID: id, Type: hint, State: StatePending}
 	if (hint == TypeLXC || hint == TypeLibvirtLXC) && !m.served(hint) {
 		e.c.State = StateNoRuntime
