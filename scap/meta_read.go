@@ -1,20 +1,25 @@
 package scap
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 )
 
 // dec reads little-endian fields from a metadata block body. The first
-// short read sets err; later reads return zero values.
+// short read sets err; later reads return zero values. Strings are cut from
+// s, a string copy of the whole body made once, so that they share one
+// allocation.
 type dec struct {
 	b   []byte
+	s   string
 	p   int
 	err error
 }
+
+func newDec(b []byte, s string, p int) dec { return dec{b: b, s: s, p: p} }
 
 var errShortField = errors.New("field runs past the end")
 
@@ -61,47 +66,42 @@ func (d *dec) u64() uint64 {
 
 func (d *dec) i64() int64 { return int64(d.u64()) }
 
+// sub returns n bytes as a string, or "" after an error.
+func (d *dec) sub(n int) string {
+	start := d.p
+	if d.take(n) == nil {
+		return ""
+	}
+	return d.s[start : start+n]
+}
+
 // str16 reads a u16 length and that many bytes as a string (up to the
 // first NUL, which some writers include).
 func (d *dec) str16() string {
-	n := int(d.u16())
-	return string(cstr(d.take(n)))
+	v := d.sub(int(d.u16()))
+	if i := strings.IndexByte(v, 0); i >= 0 {
+		return v[:i]
+	}
+	return v
 }
 
 // list16 reads a u16 length and that many bytes of NUL-separated strings.
 func (d *dec) list16() []string {
-	n := int(d.u16())
-	return splitNul(d.take(n))
+	return splitNul(d.sub(int(d.u16())))
 }
 
 func (d *dec) left() int { return len(d.b) - d.p }
 
-func cstr(b []byte) []byte {
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		return b[:i]
-	}
-	return b
-}
-
 // splitNul splits NUL-separated strings; a final NUL ends the last string
 // rather than starting an empty one.
-func splitNul(b []byte) []string {
-	if len(b) == 0 {
+func splitNul(s string) []string {
+	if len(s) == 0 {
 		return nil
 	}
-	if b[len(b)-1] == 0 {
-		b = b[:len(b)-1]
+	if s[len(s)-1] == 0 {
+		s = s[:len(s)-1]
 	}
-	n := bytes.Count(b, []byte{0}) + 1
-	out := make([]string, 0, n)
-	for {
-		i := bytes.IndexByte(b, 0)
-		if i < 0 {
-			return append(out, string(b))
-		}
-		out = append(out, string(b[:i]))
-		b = b[i+1:]
-	}
+	return strings.Split(s, "\x00")
 }
 
 // parseSection decodes a section header block body. malformed reports
@@ -135,12 +135,15 @@ func parseMachineInfo(body []byte) (*MachineInfo, error) {
 	if len(body) < machineInfoLen {
 		return nil, fmt.Errorf("body is %d bytes, want %d", len(body), machineInfoLen)
 	}
-	d := dec{b: body}
+	d := newDec(body, string(body[:machineInfoLen]), 0)
 	mi := &MachineInfo{}
 	mi.NumCPUs = d.u32()
 	mi.MemoryBytes = d.u64()
 	mi.MaxPID = d.u64()
-	mi.Hostname = string(cstr(d.take(128)))
+	mi.Hostname = d.sub(128)
+	if j := strings.IndexByte(mi.Hostname, 0); j >= 0 {
+		mi.Hostname = mi.Hostname[:j]
+	}
 	mi.BootTime = d.u64()
 	mi.Flags = d.u64()
 	mi.Reserved3 = d.u64()
@@ -179,8 +182,9 @@ const preV010Tail = 4 + 1 + 8 + 8 + 8
 
 func (r *Reader) parseProcList(body []byte, typ uint32) error {
 	ver := plVersion(typ)
+	str := string(body)
 	for pos, i := 0, 0; len(body)-pos >= 4; i++ {
-		d := dec{b: body, p: pos}
+		d := newDec(body, str, pos)
 		end := -1
 		if ver == 9 {
 			sub := d.u32()
@@ -316,14 +320,15 @@ func (r *Reader) addProcess(p Process) {
 
 func (r *Reader) parseFDList(body []byte, typ uint32) error {
 	v2 := typ == BlockFDLV2
-	d := dec{b: body}
+	str := string(body)
+	d := newDec(body, str, 0)
 	tid := d.i64()
 	if d.err != nil {
 		return fmt.Errorf("thread id: %w", d.err)
 	}
 	var fds []FD
 	for pos, i := d.p, 0; len(body)-pos >= 4; i++ {
-		d := dec{b: body, p: pos}
+		d := newDec(body, str, pos)
 		end := -1
 		if v2 {
 			sub := d.u32()
@@ -439,8 +444,9 @@ const (
 func parseIfList(body []byte, typ uint32) ([]Interface, error) {
 	v2 := typ == BlockILV2
 	var ifs []Interface
+	str := string(body)
 	for pos, i := 0, 0; len(body)-pos >= 4; i++ {
-		d := dec{b: body, p: pos}
+		d := newDec(body, str, pos)
 		end := -1
 		if v2 {
 			n := d.u32()
@@ -473,7 +479,10 @@ func parseIfList(body []byte, typ uint32) ([]Interface, error) {
 				return nil, fmt.Errorf("interface entry %d (block byte %d): unknown type %d", i, pos, t)
 			}
 		}
-		in.Name = string(cstr(d.take(namelen)))
+		in.Name = d.sub(namelen)
+		if j := strings.IndexByte(in.Name, 0); j >= 0 {
+			in.Name = in.Name[:j]
+		}
 		if d.err != nil {
 			return nil, fmt.Errorf("interface entry %d (block byte %d): %w", i, pos, d.err)
 		}
@@ -496,8 +505,9 @@ func parseUserList(body []byte, typ uint32) ([]User, []Group, error) {
 	v2 := typ == BlockULV2
 	var us []User
 	var gs []Group
+	str := string(body)
 	for pos, i := 0, 0; len(body)-pos >= 4; i++ {
-		d := dec{b: body, p: pos}
+		d := newDec(body, str, pos)
 		end := -1
 		if v2 {
 			sub := d.u32()

@@ -14,7 +14,7 @@ import (
 
 // readBufSize is the initial size of the reader's block buffer. Blocks
 // larger than what is left of it make it grow.
-const readBufSize = 1 << 20
+const readBufSize = 64 << 10
 
 // ReaderStats counts what a Reader met besides the events it delivered.
 type ReaderStats struct {
@@ -255,7 +255,8 @@ func (r *Reader) readHeader() error {
 	for {
 		if r.w-r.r < 8 {
 			if err := r.fill(8); err != nil {
-				if err == io.EOF {
+				if err == io.EOF || err == io.ErrUnexpectedEOF {
+					// Next reports a partial block header.
 					return nil
 				}
 				return r.blockErr(err, 0, 8)
