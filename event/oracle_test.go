@@ -45,6 +45,26 @@ func (probeResolver) AppendDirFD(dst []byte, _ *Event, _ int64) ([]byte, bool) {
 	return append(dst, markAny...), true
 }
 
+// runeBytes maps every byte of s to its own rune (bytes from 0x80 to
+// private-use runes), so that regular expressions can match arbitrary bytes.
+func runeBytes(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x80 {
+			b.WriteByte(c)
+		} else {
+			b.WriteRune(0xF700 + rune(c))
+		}
+	}
+	return b.String()
+}
+
+// matchState reports whether sysdig's output line got matches a rendering
+// made with probeResolver.
+func matchState(rendered, got string) bool {
+	return stateLinePattern(rendered).MatchString(runeBytes(got))
+}
+
 // stateLinePattern compiles a rendering made with probeResolver into a
 // regular expression matching what sysdig prints with state.
 func stateLinePattern(s string) *regexp.Regexp {
@@ -71,7 +91,7 @@ func stateLinePattern(s string) *regexp.Regexp {
 			} else if j < 0 {
 				j = len(s)
 			}
-			b.WriteString(regexp.QuoteMeta(s[:j]))
+			b.WriteString(regexp.QuoteMeta(runeBytes(s[:j])))
 			s = s[j:]
 		}
 	}
@@ -79,9 +99,9 @@ func stateLinePattern(s string) *regexp.Regexp {
 	return regexp.MustCompile(b.String())
 }
 
-// sysdigArgs runs sysdig on a capture and returns its %evt.args per
-// evt.num.
-func sysdigArgs(t *testing.T, capture string) map[uint64]string {
+// sysdigPath returns the installed sysdig, skipping the test when there is
+// none unless CI=true.
+func sysdigPath(t testing.TB) string {
 	t.Helper()
 	bin, err := exec.LookPath("sysdig")
 	if err != nil {
@@ -90,8 +110,21 @@ func sysdigArgs(t *testing.T, capture string) map[uint64]string {
 		}
 		t.Skipf("sysdig not installed: %v", err)
 	}
-	cmd := exec.Command(bin, "-r", capture, "-p", "%evt.num %evt.args")
+	return bin
+}
+
+// execCommand prepares a sysdig run in UTC.
+func execCommand(bin string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "TZ=UTC")
+	return cmd
+}
+
+// sysdigArgs runs sysdig on a capture and returns its %evt.args per
+// evt.num.
+func sysdigArgs(t *testing.T, capture string) map[uint64]string {
+	t.Helper()
+	cmd := execCommand(sysdigPath(t), "-r", capture, "-p", "%evt.num %evt.args")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -147,7 +180,7 @@ func TestArgsMatchSysdig(t *testing.T) {
 					exact++
 				}
 				buf = AppendArgs(buf[:0], e, probe)
-				if stateLinePattern(string(buf)).MatchString(w) {
+				if matchState(string(buf), w) {
 					withState++
 				} else {
 					t.Errorf("event %d (%s): sysdig %q, rendered %q", e.Num, e.Type(), w, strings.NewReplacer(markOptional, "?", markChar, "?", markAny, "*").Replace(string(buf)))
@@ -165,15 +198,7 @@ func TestArgsMatchSysdig(t *testing.T) {
 // standard output and error; a non-zero exit is returned as err.
 func runSysdig(t *testing.T, capture, format string) (stdout, stderr string, err error) {
 	t.Helper()
-	bin, lerr := exec.LookPath("sysdig")
-	if lerr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sysdig not installed: %v", lerr)
-		}
-		t.Skipf("sysdig not installed: %v", lerr)
-	}
-	cmd := exec.Command(bin, "-r", capture, "-p", format)
-	cmd.Env = append(os.Environ(), "TZ=UTC")
+	cmd := execCommand(sysdigPath(t), "-r", capture, "-p", format)
 	var se bytes.Buffer
 	cmd.Stderr = &se
 	out, err := cmd.Output()
@@ -220,7 +245,7 @@ func TestArgNMatchesSysdig(t *testing.T) {
 				line = append(line, "<NA>"...)
 			}
 		}
-		if !stateLinePattern(string(line)).MatchString(got[k]) {
+		if !matchState(string(line), got[k]) {
 			t.Errorf("event %d (%s): sysdig %q, rendered %q", e.Num, e.Type(), got[k], line)
 		}
 		k++
@@ -254,7 +279,7 @@ func TestRawArgMatchesSysdig(t *testing.T) {
 				line := strconv.AppendUint(nil, e.Num, 10)
 				line = append(line, ' ')
 				idx := -1
-				for j := 0; j < RenderedParams(e); j++ {
+				for j := 0; j < RenderedParams(e, FlavorSysdig); j++ {
 					if e.Info().Params[j].Name == name {
 						idx = j
 						break

@@ -139,12 +139,20 @@ const (
 	styleValue              // the value only
 )
 
-// RenderedParams returns how many of e's parameters sysdig renders: those
-// the event carries that its schema also lists.
-func RenderedParams(e *Event) int {
+// RenderedParams returns how many of e's parameters the flavor renders:
+// those the event carries that the schema also lists and, for FlavorSysdig,
+// that sysdig 0.29.3's table lists (newer parameters are left out, as sysdig
+// does).
+func RenderedParams(e *Event, f Flavor) int {
 	n := e.NParams()
-	if m := len(e.Info().Params); m < n {
+	t := e.Type()
+	if m := len(t.Info().Params); m < n {
 		n = m
+	}
+	if f == FlavorSysdig && int(t) < sysdigNumTypes {
+		if m := int(sysdigParamCounts[t]); m < n {
+			n = m
+		}
 	}
 	return n
 }
@@ -162,7 +170,7 @@ func AppendArgs(dst []byte, e *Event, o *RenderOptions) []byte {
 	if o == nil {
 		o = &zeroOptions
 	}
-	n := RenderedParams(e)
+	n := RenderedParams(e, o.Flavor)
 	ls := e.lenSize()
 	nw := e.NParams()
 	if nw > (len(e.Raw)-HeaderLen)/ls {
@@ -227,53 +235,18 @@ func ArgsString(e *Event, o *RenderOptions) string {
 }
 
 func appendParam(dst []byte, e *Event, i int, o *RenderOptions, st style) ([]byte, bool) {
-	if len(e.Raw) < HeaderLen || i < 0 || i >= RenderedParams(e) {
+	if o == nil {
+		o = &zeroOptions
+	}
+	if len(e.Raw) < HeaderLen || i < 0 || i >= RenderedParams(e, o.Flavor) {
 		return dst, false
 	}
 	b, ok := e.Param(i)
 	if !ok {
 		return dst, false
 	}
-	if o == nil {
-		o = &zeroOptions
-	}
 	return appendParamBytes(dst, e, i, b, effectiveParam(e.Type(), i, o.Flavor), o, st), true
 }
-
-// sysdigParams holds, for the event types whose parameters sysdig 0.29.3
-// typed differently from the current schema, the parameter list it used.
-var sysdigParams = func() (ov [NumTypes][]ParamInfo) {
-	set := func(t Type, i int, f func(*ParamInfo)) {
-		if ov[t] == nil {
-			ov[t] = append([]ParamInfo(nil), infos[t].Params...)
-		}
-		if i < len(ov[t]) {
-			f(&ov[t][i])
-		}
-	}
-	plainFlags := func(p *ParamInfo) {
-		switch p.Type {
-		case PUint8:
-			p.Type = PFlags8
-		case PUint32:
-			p.Type = PFlags32
-		}
-		p.Flags = nil
-	}
-	set(SyscallEventfdE, 1, plainFlags)
-	set(SyscallSignalfdE, 2, plainFlags)
-	set(SyscallTimerfdCreateE, 1, plainFlags)
-	set(SyscallInotifyInitE, 0, plainFlags)
-	hexAddr := func(p *ParamInfo) { p.Type, p.Format = PUint64, FmtHex }
-	set(SyscallMmapX, 0, hexAddr)
-	set(SyscallMmap2X, 0, hexAddr)
-	set(SyscallSetpgidX, 0, func(p *ParamInfo) { p.Type = PPid })
-	for _, t := range []Type{SyscallExecveV19X, SyscallExecveatX} {
-		set(t, 17, func(p *ParamInfo) { p.Name = "pgid" })
-		set(t, 18, func(p *ParamInfo) { p.Type = PInt32 })
-	}
-	return ov
-}()
 
 // effectiveParam returns the schema of parameter i of type t as the flavor
 // renders it. i must be within the schema.
@@ -532,7 +505,7 @@ func appendParamBytes(dst []byte, e *Event, i int, b []byte, pi *ParamInfo, o *R
 
 	case PFspath, PFsrelpath:
 		path := CString(b)
-		dst = appendSanitized(dst, path)
+		dst = appendPathValue(dst, b, path)
 		mark = len(dst)
 		dst = append(dst, '(')
 		if st != styleValue && len(b) > 0 && !hasNAPrefix(b) && r.ThreadKnown(e) && (len(path) == 0 || path[0] != '/') {
@@ -749,6 +722,19 @@ func appendParamBytes(dst []byte, e *Event, i int, b []byte, pi *ParamInfo, o *R
 		return append(dst[:start], dst[mark+1:]...)
 	}
 	return append(dst, ')')
+}
+
+// appendPathValue appends the value of a path parameter: its printable
+// bytes up to the NUL. A path without a NUL whose bytes are all printable
+// loses its last byte, as in libsinsp, which copies at most the parameter's
+// length including the terminator.
+func appendPathValue(dst, b, path []byte) []byte {
+	start := len(dst)
+	dst = appendSanitized(dst, path)
+	if len(path) == len(b) && len(b) > 0 && len(dst)-start == len(b) {
+		dst = dst[:len(dst)-1]
+	}
+	return dst
 }
 
 // hasNAPrefix reports whether a path parameter is the driver's "<NA>".
