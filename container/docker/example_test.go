@@ -1,0 +1,23 @@
+package docker_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/syscope/syscope/container"
+	"github.com/syscope/syscope/container/docker"
+)
+
+func ExampleNew() {
+	// A podman API socket; nothing is listening at this path here.
+	c := docker.New(filepath.Join("/nonexistent", "podman.sock"), &docker.Options{Type: container.TypePodman})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err := c.Inspect(ctx, "490f66b3b85a")
+	fmt.Println(err != nil, errors.Is(err, container.ErrNotFound))
+	// Output: true false
+}
