@@ -1,0 +1,1555 @@
+// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/* syscope's eBPF driver: system call and process events in the scap layout.
+ *
+ * One program on raw tracepoint sys_exit dispatches: it checks the
+ * per-syscall configuration and the process filter, then tail-calls the
+ * program of the syscall's family (exit_progs, keyed by syscall number); a
+ * syscall without one is sent as the generic event. Enter events exist only
+ * for open, openat, openat2, creat and connect (what the caller passed, before
+ * the kernel acted). Successful execs come from sched_process_exec, process
+ * exits from sched_process_exit.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "zz_schema.h"
+#include "kconst.h"
+#include "flags.h"
+#include "builder.h"
+#include "extract.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define SC_ID(regs) ((u32)(regs)->orig_ax)
+#define UPTR(x) ((const void *)(unsigned long)(x))
+
+static __always_inline bool is_compat(struct task_struct *t)
+{
+	return t->thread_info.status & K_TS_COMPAT;
+}
+
+/* ================= dispatcher ================= */
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	u32 id = SC_ID(regs);
+	if (id >= NSYSCALLS)
+		return 0;
+	struct sc_conf *sc = bpf_map_lookup_elem(&syscall_conf, &id);
+	if (!sc || !sc->on)
+		return 0;
+	if (!pass())
+		return 0;
+	if (is_compat(cur())) {
+		struct counters *c = counters();
+		if (c)
+			c->compat_skipped++;
+		return 0;
+	}
+	if (sc->prog) {
+		bpf_tail_call(ctx, &exit_progs, id);
+		struct counters *c = counters();
+		if (c)
+			c->tail_miss++;
+	}
+	struct scratch *e;
+	if (!(e = ev_init(PPME_GENERIC_X, PPME_GENERIC_X_NP, DC_OTHER)))
+		return 0;
+	p_u16(e, sc->ppm_sc);
+	p_u16(e, id);
+	ev_submit(e);
+	return 0;
+}
+
+/* ================= enter events ================= */
+
+static __always_inline bool enter_on(u32 id)
+{
+	struct sc_conf *sc = bpf_map_lookup_elem(&syscall_conf, &id);
+	return sc && sc->on && pass();
+}
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int e_open(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!enter_on(NR_open))
+		return 0;
+	struct scratch *e;
+	if (!(e = ev_init(PPME_SYSCALL_OPEN_E, PPME_SYSCALL_OPEN_E_NP, DC_FILE)))
+		return 0;
+	u32 fl = ctx->args[1];
+	p_ustr(e, UPTR(ctx->args[0]));
+	p_u32(e, cv_open_flags(fl));
+	p_u32(e, cv_open_mode(fl, ctx->args[2]));
+	ev_submit(e);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int e_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!enter_on(NR_openat))
+		return 0;
+	struct scratch *e;
+	if (!(e = ev_init(PPME_SYSCALL_OPENAT_2_E, PPME_SYSCALL_OPENAT_2_E_NP, DC_FILE)))
+		return 0;
+	u32 fl = ctx->args[2];
+	p_s64(e, cv_dirfd(ctx->args[0]));
+	p_ustr(e, UPTR(ctx->args[1]));
+	p_u32(e, cv_open_flags(fl));
+	p_u32(e, cv_open_mode(fl, ctx->args[3]));
+	ev_submit(e);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int e_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!enter_on(NR_openat2))
+		return 0;
+	struct scratch *e;
+	if (!(e = ev_init(PPME_SYSCALL_OPENAT2_E, PPME_SYSCALL_OPENAT2_E_NP, DC_FILE)))
+		return 0;
+	struct open_how how = {};
+	bpf_probe_read_user(&how, sizeof(how), UPTR(ctx->args[2]));
+	p_s64(e, cv_dirfd(ctx->args[0]));
+	p_ustr(e, UPTR(ctx->args[1]));
+	p_u32(e, cv_open_flags(how.flags));
+	p_u32(e, cv_open_mode(how.flags, how.mode));
+	p_u32(e, cv_resolve(how.resolve));
+	ev_submit(e);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_creat")
+int e_creat(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!enter_on(NR_creat))
+		return 0;
+	struct scratch *e;
+	if (!(e = ev_init(PPME_SYSCALL_CREAT_E, PPME_SYSCALL_CREAT_E_NP, DC_FILE)))
+		return 0;
+	p_ustr(e, UPTR(ctx->args[0]));
+	p_u32(e, cv_open_mode(K_O_CREAT, ctx->args[1]));
+	ev_submit(e);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int e_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!enter_on(NR_connect))
+		return 0;
+	struct scratch *e;
+	if (!(e = ev_init(PPME_SOCKET_CONNECT_E, PPME_SOCKET_CONNECT_E_NP, DC_NET)))
+		return 0;
+	p_s64(e, (s32)ctx->args[0]);
+	p_sockaddr(e, UPTR(ctx->args[1]), ctx->args[2]);
+	ev_submit(e);
+	return 0;
+}
+
+/* ================= files ================= */
+
+struct fileinfo {
+	u32 dev;
+	u64 ino;
+	u32 flags; /* O_F_CREATED and overlay layer bits */
+	enum overlay ol;
+};
+
+static __always_inline void file_info(struct task_struct *t, long fd, struct fileinfo *fi)
+{
+	fi->dev = 0;
+	fi->ino = 0;
+	fi->flags = 0;
+	fi->ol = OVL_NONE;
+	if (fd < 0)
+		return;
+	struct file *f = fd_file(t, fd);
+	if (!f)
+		return;
+	struct inode *i = BPF_CORE_READ(f, f_inode);
+	fi->dev = encode_dev(BPF_CORE_READ(i, i_sb, s_dev));
+	fi->ino = BPF_CORE_READ(i, i_ino);
+	if (BPF_CORE_READ(f, f_mode) & K_FMODE_CREATED)
+		fi->flags |= FT_FILE_FLAGS_O_F_CREATED;
+	fi->ol = file_overlay(f);
+	if (fi->ol == OVL_UPPER)
+		fi->flags |= FT_FILE_FLAGS_FD_UPPER_LAYER;
+	else if (fi->ol == OVL_LOWER)
+		fi->flags |= FT_FILE_FLAGS_FD_LOWER_LAYER;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_open, struct pt_regs *regs, long ret)
+{
+	struct task_struct *t = cur();
+	struct fileinfo fi;
+	struct scratch *e;
+	file_info(t, ret, &fi);
+	switch (SC_ID(regs)) {
+	case NR_open: {
+		if (!(e = ev_init(PPME_SYSCALL_OPEN_X, PPME_SYSCALL_OPEN_X_NP, DC_FILE)))
+			return 0;
+		u32 fl = arg(regs, 1);
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_u32(e, cv_open_flags(fl) | fi.flags);
+		p_u32(e, cv_open_mode(fl, arg(regs, 2)));
+		p_u32(e, fi.dev);
+		p_u64(e, fi.ino);
+		break;
+	}
+	case NR_openat: {
+		if (!(e = ev_init(PPME_SYSCALL_OPENAT_2_X, PPME_SYSCALL_OPENAT_2_X_NP, DC_FILE)))
+			return 0;
+		u32 fl = arg(regs, 2);
+		p_s64(e, ret);
+		p_s64(e, cv_dirfd(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_u32(e, cv_open_flags(fl) | fi.flags);
+		p_u32(e, cv_open_mode(fl, arg(regs, 3)));
+		p_u32(e, fi.dev);
+		p_u64(e, fi.ino);
+		break;
+	}
+	case NR_openat2: {
+		if (!(e = ev_init(PPME_SYSCALL_OPENAT2_X, PPME_SYSCALL_OPENAT2_X_NP, DC_FILE)))
+			return 0;
+		struct open_how how = {};
+		bpf_probe_read_user(&how, sizeof(how), UPTR(arg(regs, 2)));
+		p_s64(e, ret);
+		p_s64(e, cv_dirfd(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_u32(e, cv_open_flags(how.flags) | fi.flags);
+		p_u32(e, cv_open_mode(how.flags, how.mode));
+		p_u32(e, cv_resolve(how.resolve));
+		p_u32(e, fi.dev);
+		p_u64(e, fi.ino);
+		break;
+	}
+	case NR_creat: {
+		if (!(e = ev_init(PPME_SYSCALL_CREAT_X, PPME_SYSCALL_CREAT_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_u32(e, cv_open_mode(K_O_CREAT, arg(regs, 1)));
+		p_u32(e, fi.dev);
+		p_u64(e, fi.ino);
+		p_u16(e, fi.ol == OVL_UPPER   ? FT_CREAT_FLAGS_FD_UPPER_LAYER_CREAT
+			  : fi.ol == OVL_LOWER ? FT_CREAT_FLAGS_FD_LOWER_LAYER_CREAT
+					       : 0);
+		break;
+	}
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_close, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	switch (SC_ID(regs)) {
+	case NR_close:
+		if (!(e = ev_init(PPME_SYSCALL_CLOSE_X, PPME_SYSCALL_CLOSE_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		break;
+	case NR_close_range:
+		if (!(e = ev_init(PPME_SYSCALL_CLOSE_RANGE_X, PPME_SYSCALL_CLOSE_RANGE_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, arg(regs, 0));
+		p_u32(e, arg(regs, 1));
+		p_u32(e, arg(regs, 2) & 6); /* CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC */
+		break;
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+/* ================= I/O ================= */
+
+static __always_inline u64 snap(u64 n)
+{
+	return n < cfg_snaplen ? n : cfg_snaplen;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_rw, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	u32 id = SC_ID(regs);
+	bool write = id == NR_write || id == NR_pwrite64;
+	bool pos = id == NR_pread64 || id == NR_pwrite64;
+	switch (id) {
+	case NR_read:
+		if (!(e = ev_init(PPME_SYSCALL_READ_X, PPME_SYSCALL_READ_X_NP, DC_IO)))
+			return 0;
+		break;
+	case NR_pread64:
+		if (!(e = ev_init(PPME_SYSCALL_PREAD_X, PPME_SYSCALL_PREAD_X_NP, DC_IO)))
+			return 0;
+		break;
+	case NR_write:
+		if (!(e = ev_init(PPME_SYSCALL_WRITE_X, PPME_SYSCALL_WRITE_X_NP, DC_IO)))
+			return 0;
+		break;
+	case NR_pwrite64:
+		if (!(e = ev_init(PPME_SYSCALL_PWRITE_X, PPME_SYSCALL_PWRITE_X_NP, DC_IO)))
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	u64 size = arg(regs, 2);
+	p_s64(e, ret);
+	if (ret > 0)
+		p_ubuf(e, UPTR(arg(regs, 1)), snap(ret));
+	else if (write)
+		p_ubuf(e, UPTR(arg(regs, 1)), snap(size));
+	else
+		p_empty(e);
+	p_s64(e, (s32)arg(regs, 0));
+	p_u32(e, size);
+	if (pos)
+		p_u64(e, arg(regs, 3));
+	ev_submit(e);
+	return 0;
+}
+
+#define MAX_IOV 32
+
+/* iov_total sums the lengths of the first iovcnt iovecs (at most MAX_IOV). */
+static __always_inline u64 iov_total(struct scratch *e, const struct iovec *uiov, u64 cnt)
+{
+	struct iovec *iov = (struct iovec *)e->tmp;
+	if (cnt > MAX_IOV)
+		cnt = MAX_IOV;
+	if (!uiov || !cnt || bpf_probe_read_user(iov, BOUND((cnt * sizeof(*iov)), 1023), uiov))
+		return 0;
+	u64 total = 0;
+	for (int i = 0; i < MAX_IOV; i++) {
+		if (i >= cnt)
+			break;
+		total += iov[i].iov_len;
+	}
+	return total;
+}
+
+/* p_iov stores up to max bytes gathered from the iovecs. */
+static __always_inline void p_iov(struct scratch *e, const struct iovec *uiov, u64 cnt, u64 max)
+{
+	struct iovec *iov = (struct iovec *)e->tmp;
+	if (cnt > MAX_IOV)
+		cnt = MAX_IOV;
+	if (!uiov || !cnt || !max || bpf_probe_read_user(iov, BOUND((cnt * sizeof(*iov)), 1023), uiov)) {
+		p_empty(e);
+		return;
+	}
+	if (max > MAX_SNAPLEN)
+		max = MAX_SNAPLEN;
+	e->acc = 0;
+	for (int i = 0; i < MAX_IOV; i++) {
+		if (i >= cnt)
+			break;
+		u32 got = LOAD(e->acc);
+		if (got >= max)
+			break;
+		u64 n = iov[i].iov_len;
+		if (n > max - got)
+			n = max - got;
+		if (n == 0)
+			continue;
+		if (bpf_probe_read_user(&e->ev[e->pos & EV_MASK], BOUND(n, (MAX_SNAPLEN * 2 - 1)), iov[i].iov_base))
+			break;
+		e->pos += n;
+		e->acc = got + n;
+	}
+	ev_len(e, LOAD(e->acc));
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_rwv, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	u32 id = SC_ID(regs);
+	const struct iovec *uiov = UPTR(arg(regs, 1));
+	u64 cnt = arg(regs, 2);
+	switch (id) {
+	case NR_readv:
+	case NR_preadv:
+		if (id == NR_readv) {
+			if (!(e = ev_init(PPME_SYSCALL_READV_X, PPME_SYSCALL_READV_X_NP, DC_IO)))
+				return 0;
+		} else if (!(e = ev_init(PPME_SYSCALL_PREADV_X, PPME_SYSCALL_PREADV_X_NP, DC_IO))) {
+			return 0;
+		}
+		p_s64(e, ret);
+		p_u32(e, ret > 0 ? ret : 0);
+		if (ret > 0)
+			p_iov(e, uiov, cnt, snap(ret));
+		else
+			p_empty(e);
+		p_s64(e, (s32)arg(regs, 0));
+		if (id == NR_preadv)
+			p_u64(e, arg(regs, 3));
+		break;
+	case NR_writev:
+	case NR_pwritev: {
+		if (id == NR_writev) {
+			if (!(e = ev_init(PPME_SYSCALL_WRITEV_X, PPME_SYSCALL_WRITEV_X_NP, DC_IO)))
+				return 0;
+		} else if (!(e = ev_init(PPME_SYSCALL_PWRITEV_X, PPME_SYSCALL_PWRITEV_X_NP, DC_IO))) {
+			return 0;
+		}
+		u64 total = iov_total(e, uiov, cnt);
+		p_s64(e, ret);
+		p_iov(e, uiov, cnt, snap(ret > 0 ? ret : total));
+		p_s64(e, (s32)arg(regs, 0));
+		p_u32(e, total);
+		if (id == NR_pwritev)
+			p_u64(e, arg(regs, 3));
+		break;
+	}
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+/* ================= sockets ================= */
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_socket, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	switch (SC_ID(regs)) {
+	case NR_socket: {
+		if (!(e = ev_init(PPME_SOCKET_SOCKET_X, PPME_SOCKET_SOCKET_X_NP, DC_NET)))
+			return 0;
+		u32 type = arg(regs, 1);
+		p_s64(e, ret);
+		p_u32(e, cv_family(arg(regs, 0)));
+		p_u32(e, type);
+		p_u32(e, arg(regs, 2));
+		p_u32(e, cv_fd_flags(type) & ~FT_FILE_FLAGS_O_DIRECT);
+		break;
+	}
+	case NR_socketpair: {
+		if (!(e = ev_init(PPME_SOCKET_SOCKETPAIR_X, PPME_SOCKET_SOCKETPAIR_X_NP, DC_NET)))
+			return 0;
+		s32 fds[2] = {-1, -1};
+		u64 src = 0, peer = 0;
+		if (ret == 0) {
+			bpf_probe_read_user(fds, sizeof(fds), UPTR(arg(regs, 3)));
+			struct sock *sk = fd_sock(cur(), fds[0]);
+			src = (u64)sk;
+			if (sk)
+				peer = (u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
+		}
+		p_s64(e, ret);
+		p_s64(e, fds[0]);
+		p_s64(e, fds[1]);
+		p_u64(e, src);
+		p_u64(e, peer);
+		p_u32(e, cv_family(arg(regs, 0)));
+		p_u32(e, arg(regs, 1));
+		p_u32(e, arg(regs, 2));
+		break;
+	}
+	case NR_bind:
+		if (!(e = ev_init(PPME_SOCKET_BIND_X, PPME_SOCKET_BIND_X_NP, DC_NET)))
+			return 0;
+		p_s64(e, ret);
+		p_sockaddr(e, UPTR(arg(regs, 1)), arg(regs, 2));
+		p_s64(e, (s32)arg(regs, 0));
+		break;
+	case NR_listen:
+		if (!(e = ev_init(PPME_SOCKET_LISTEN_X, PPME_SOCKET_LISTEN_X_NP, DC_NET)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_s32(e, arg(regs, 1));
+		break;
+	case NR_shutdown:
+		if (!(e = ev_init(PPME_SOCKET_SHUTDOWN_X, PPME_SOCKET_SHUTDOWN_X_NP, DC_NET)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_u8(e, cv_shutdown_how(arg(regs, 1)));
+		break;
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_connect, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	struct task_struct *t = cur();
+	u32 id = SC_ID(regs);
+	switch (id) {
+	case NR_connect:
+		if (!(e = ev_init(PPME_SOCKET_CONNECT_X, PPME_SOCKET_CONNECT_X_NP, DC_NET)))
+			return 0;
+		p_s64(e, ret);
+		if (ret == 0 || ret == -K_EINPROGRESS)
+			p_tuple(e, t, (s32)arg(regs, 0), true, UPTR(arg(regs, 1)));
+		else
+			p_empty(e);
+		p_s64(e, (s32)arg(regs, 0));
+		p_sockaddr(e, UPTR(arg(regs, 1)), arg(regs, 2));
+		break;
+	case NR_accept:
+	case NR_accept4: {
+		if (id == NR_accept) {
+			if (!(e = ev_init(PPME_SOCKET_ACCEPT_5_X, PPME_SOCKET_ACCEPT_5_X_NP, DC_NET)))
+				return 0;
+		} else if (!(e = ev_init(PPME_SOCKET_ACCEPT4_6_X, PPME_SOCKET_ACCEPT4_6_X_NP, DC_NET))) {
+			return 0;
+		}
+		u32 qlen = 0, qmax = 0;
+		u8 qpct = 0;
+		p_s64(e, ret);
+		if (ret >= 0) {
+			p_tuple(e, t, ret, false, NULL);
+			struct sock *lsk = fd_sock(t, (s32)arg(regs, 0));
+			if (lsk) {
+				qlen = BPF_CORE_READ(lsk, sk_ack_backlog);
+				qmax = BPF_CORE_READ(lsk, sk_max_ack_backlog);
+				if (qmax)
+					qpct = (u64)qlen * 100 / qmax;
+			}
+		} else {
+			p_empty(e);
+		}
+		p_u8(e, qpct);
+		p_u32(e, qlen);
+		p_u32(e, qmax);
+		if (id == NR_accept4)
+			p_u32(e, cv_fd_flags(arg(regs, 3)) & ~FT_FILE_FLAGS_O_DIRECT);
+		break;
+	}
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_sendrecv, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	struct task_struct *t = cur();
+	u32 id = SC_ID(regs);
+	s32 fd = arg(regs, 0);
+	switch (id) {
+	case NR_sendto: {
+		if (!(e = ev_init(PPME_SOCKET_SENDTO_X, PPME_SOCKET_SENDTO_X_NP, DC_IO)))
+			return 0;
+		u64 size = arg(regs, 2);
+		p_s64(e, ret);
+		p_ubuf(e, UPTR(arg(regs, 1)), snap(ret > 0 ? ret : size));
+		p_s64(e, fd);
+		p_u32(e, size);
+		if (ret >= 0)
+			p_tuple(e, t, fd, true, UPTR(arg(regs, 4)));
+		else
+			p_empty(e);
+		break;
+	}
+	case NR_recvfrom:
+		if (!(e = ev_init(PPME_SOCKET_RECVFROM_X, PPME_SOCKET_RECVFROM_X_NP, DC_IO)))
+			return 0;
+		p_s64(e, ret);
+		if (ret >= 0) {
+			p_ubuf(e, UPTR(arg(regs, 1)), snap(ret));
+			p_tuple(e, t, fd, false, UPTR(arg(regs, 4)));
+		} else {
+			p_empty(e);
+			p_empty(e);
+		}
+		p_s64(e, fd);
+		p_u32(e, arg(regs, 2));
+		break;
+	case NR_sendmsg:
+	case NR_recvmsg: {
+		bool send = id == NR_sendmsg;
+		if (send) {
+			if (!(e = ev_init(PPME_SOCKET_SENDMSG_X, PPME_SOCKET_SENDMSG_X_NP, DC_IO)))
+				return 0;
+		} else if (!(e = ev_init(PPME_SOCKET_RECVMSG_X, PPME_SOCKET_RECVMSG_X_NP, DC_IO))) {
+			return 0;
+		}
+		struct user_msghdr mh = {};
+		bool ok = bpf_probe_read_user(&mh, sizeof(mh), UPTR(arg(regs, 1))) == 0;
+		p_s64(e, ret);
+		if (send) {
+			u64 total = ok ? iov_total(e, mh.msg_iov, mh.msg_iovlen) : 0;
+			if (ok)
+				p_iov(e, mh.msg_iov, mh.msg_iovlen, snap(ret > 0 ? ret : total));
+			else
+				p_empty(e);
+			p_s64(e, fd);
+			if (ok)
+				p_u32(e, total);
+			else
+				p_empty(e);
+			if (ret >= 0 && ok)
+				p_tuple(e, t, fd, true, mh.msg_name);
+			else
+				p_empty(e);
+		} else {
+			p_u32(e, ret > 0 ? ret : 0);
+			if (ret >= 0 && ok) {
+				p_iov(e, mh.msg_iov, mh.msg_iovlen, snap(ret));
+				p_tuple(e, t, fd, false, mh.msg_name);
+				u64 cl = mh.msg_controllen;
+				if (mh.msg_control && cl > 0 && cl <= 4096)
+					p_ubuf(e, mh.msg_control, cl);
+				else
+					p_empty(e);
+			} else {
+				p_empty(e);
+				p_empty(e);
+				p_empty(e);
+			}
+			p_s64(e, fd);
+		}
+		break;
+	}
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+/* ================= descriptors ================= */
+
+static __always_inline void p_pipe(struct scratch *e, struct task_struct *t, long ret, const void *ufds)
+{
+	s32 fds[2] = {-1, -1};
+	u64 ino = 0;
+	if (bpf_probe_read_user(fds, sizeof(fds), ufds)) {
+		fds[0] = -1;
+		fds[1] = -1;
+	}
+	if (ret == 0) {
+		struct file *f = fd_file(t, fds[0]);
+		if (f)
+			ino = BPF_CORE_READ(f, f_inode, i_ino);
+	}
+	p_s64(e, ret);
+	p_s64(e, fds[0]);
+	p_s64(e, fds[1]);
+	p_u64(e, ino);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_fd, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	struct task_struct *t = cur();
+	switch (SC_ID(regs)) {
+	case NR_dup:
+		if (!(e = ev_init(PPME_SYSCALL_DUP_1_X, PPME_SYSCALL_DUP_1_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, (s32)ret);
+		p_s64(e, (s32)arg(regs, 0));
+		break;
+	case NR_dup2:
+		if (!(e = ev_init(PPME_SYSCALL_DUP2_X, PPME_SYSCALL_DUP2_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, (s32)ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_s64(e, (s32)arg(regs, 1));
+		break;
+	case NR_dup3:
+		if (!(e = ev_init(PPME_SYSCALL_DUP3_X, PPME_SYSCALL_DUP3_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, (s32)ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_s64(e, (s32)arg(regs, 1));
+		p_u32(e, cv_fd_flags(arg(regs, 2)) & FT_FILE_FLAGS_O_CLOEXEC);
+		break;
+	case NR_fcntl:
+		if (!(e = ev_init(PPME_SYSCALL_FCNTL_X, PPME_SYSCALL_FCNTL_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_u8(e, cv_fcntl_cmd(arg(regs, 1)));
+		p_u64(e, arg(regs, 2));
+		break;
+	case NR_pipe:
+		if (!(e = ev_init(PPME_SYSCALL_PIPE_X, PPME_SYSCALL_PIPE_X_NP, DC_FILE)))
+			return 0;
+		p_pipe(e, t, ret, UPTR(arg(regs, 0)));
+		break;
+	case NR_pipe2:
+		if (!(e = ev_init(PPME_SYSCALL_PIPE2_X, PPME_SYSCALL_PIPE2_X_NP, DC_FILE)))
+			return 0;
+		p_pipe(e, t, ret, UPTR(arg(regs, 0)));
+		p_u32(e, cv_fd_flags(arg(regs, 1)));
+		break;
+	case NR_eventfd2:
+		if (!(e = ev_init(PPME_SYSCALL_EVENTFD2_X, PPME_SYSCALL_EVENTFD2_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_u16(e, cv_fd_flags(arg(regs, 1)) & ~FT_FILE_FLAGS_O_DIRECT);
+		p_u64(e, (u32)arg(regs, 0));
+		break;
+	case NR_signalfd4: {
+		if (!(e = ev_init(PPME_SYSCALL_SIGNALFD4_X, PPME_SYSCALL_SIGNALFD4_X_NP, DC_FILE)))
+			return 0;
+		u32 mask = 0;
+		bpf_probe_read_user(&mask, sizeof(mask), UPTR(arg(regs, 1)));
+		p_s64(e, (s32)ret);
+		p_u16(e, cv_fd_flags(arg(regs, 3)) & ~FT_FILE_FLAGS_O_DIRECT);
+		p_s64(e, (s32)arg(regs, 0));
+		p_u32(e, mask);
+		break;
+	}
+	case NR_timerfd_create:
+		if (!(e = ev_init(PPME_SYSCALL_TIMERFD_CREATE_X, PPME_SYSCALL_TIMERFD_CREATE_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_u8(e, arg(regs, 0));
+		p_u8(e, cv_fd_flags(arg(regs, 1)) & ~FT_FILE_FLAGS_O_DIRECT);
+		break;
+	case NR_inotify_init1:
+		if (!(e = ev_init(PPME_SYSCALL_INOTIFY_INIT1_X, PPME_SYSCALL_INOTIFY_INIT1_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_u16(e, cv_fd_flags(arg(regs, 0)) & ~FT_FILE_FLAGS_O_DIRECT);
+		break;
+	case NR_epoll_create1:
+		if (!(e = ev_init(PPME_SYSCALL_EPOLL_CREATE1_X, PPME_SYSCALL_EPOLL_CREATE1_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, MAPBIT(arg(regs, 0), K_O_CLOEXEC, FT_EPOLL_CREATE1_FLAGS_EPOLL_CLOEXEC));
+		break;
+	case NR_memfd_create:
+		if (!(e = ev_init(PPME_SYSCALL_MEMFD_CREATE_X, PPME_SYSCALL_MEMFD_CREATE_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_u32(e, arg(regs, 1) & 7); /* MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB */
+		break;
+	case NR_pidfd_open:
+		if (!(e = ev_init(PPME_SYSCALL_PIDFD_OPEN_X, PPME_SYSCALL_PIDFD_OPEN_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_u32(e, MAPBIT(arg(regs, 1), K_O_NONBLOCK, FT_PIDFD_OPEN_FLAGS_PIDFD_NONBLOCK));
+		break;
+	case NR_pidfd_getfd:
+		if (!(e = ev_init(PPME_SYSCALL_PIDFD_GETFD_X, PPME_SYSCALL_PIDFD_GETFD_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_s64(e, (s32)arg(regs, 1));
+		p_u32(e, arg(regs, 2));
+		break;
+	case NR_io_uring_setup: {
+		if (!(e = ev_init(PPME_SYSCALL_IO_URING_SETUP_X, PPME_SYSCALL_IO_URING_SETUP_X_NP, DC_FILE)))
+			return 0;
+		struct io_uring_params p = {};
+		bpf_probe_read_user(&p, sizeof(p), UPTR(arg(regs, 1)));
+		p_s64(e, ret);
+		p_u32(e, arg(regs, 0));
+		p_u32(e, p.sq_entries);
+		p_u32(e, p.cq_entries);
+		p_u32(e, cv_io_uring_setup(p.flags));
+		p_u32(e, p.sq_thread_cpu);
+		p_u32(e, p.sq_thread_idle);
+		p_u32(e, p.features & 0x7ff); /* feature bits 0-10 equal the event's */
+		break;
+	}
+	case NR_userfaultfd:
+		if (!(e = ev_init(PPME_SYSCALL_USERFAULTFD_X, PPME_SYSCALL_USERFAULTFD_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, cv_fd_flags(arg(regs, 0)) & ~FT_FILE_FLAGS_O_DIRECT);
+		break;
+	case NR_bpf:
+		if (!(e = ev_init(PPME_SYSCALL_BPF_2_X, PPME_SYSCALL_BPF_2_X_NP, DC_OTHER)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, arg(regs, 0));
+		break;
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+/* ================= paths ================= */
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_path, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	switch (SC_ID(regs)) {
+	case NR_chdir:
+		if (!(e = ev_init(PPME_SYSCALL_CHDIR_X, PPME_SYSCALL_CHDIR_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		break;
+	case NR_fchdir:
+		if (!(e = ev_init(PPME_SYSCALL_FCHDIR_X, PPME_SYSCALL_FCHDIR_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		break;
+	case NR_mkdir:
+		if (!(e = ev_init(PPME_SYSCALL_MKDIR_2_X, PPME_SYSCALL_MKDIR_2_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_u32(e, arg(regs, 1));
+		break;
+	case NR_mkdirat:
+		if (!(e = ev_init(PPME_SYSCALL_MKDIRAT_X, PPME_SYSCALL_MKDIRAT_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, cv_dirfd(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_u32(e, arg(regs, 2));
+		break;
+	case NR_rmdir:
+		if (!(e = ev_init(PPME_SYSCALL_RMDIR_2_X, PPME_SYSCALL_RMDIR_2_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		break;
+	case NR_unlink:
+		if (!(e = ev_init(PPME_SYSCALL_UNLINK_2_X, PPME_SYSCALL_UNLINK_2_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		break;
+	case NR_unlinkat:
+		if (!(e = ev_init(PPME_SYSCALL_UNLINKAT_2_X, PPME_SYSCALL_UNLINKAT_2_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, cv_dirfd(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_u32(e, arg(regs, 2) & 0x200); /* AT_REMOVEDIR */
+		break;
+	case NR_rename:
+		if (!(e = ev_init(PPME_SYSCALL_RENAME_X, PPME_SYSCALL_RENAME_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		break;
+	case NR_renameat:
+		if (!(e = ev_init(PPME_SYSCALL_RENAMEAT_X, PPME_SYSCALL_RENAMEAT_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, cv_dirfd(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_s64(e, cv_dirfd(arg(regs, 2)));
+		p_ustr(e, UPTR(arg(regs, 3)));
+		break;
+	case NR_renameat2:
+		if (!(e = ev_init(PPME_SYSCALL_RENAMEAT2_X, PPME_SYSCALL_RENAMEAT2_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, cv_dirfd(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_s64(e, cv_dirfd(arg(regs, 2)));
+		p_ustr(e, UPTR(arg(regs, 3)));
+		p_u32(e, arg(regs, 4) & 7); /* RENAME_NOREPLACE | EXCHANGE | WHITEOUT */
+		break;
+	case NR_link:
+		if (!(e = ev_init(PPME_SYSCALL_LINK_2_X, PPME_SYSCALL_LINK_2_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		break;
+	case NR_linkat:
+		if (!(e = ev_init(PPME_SYSCALL_LINKAT_2_X, PPME_SYSCALL_LINKAT_2_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, cv_dirfd(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_s64(e, cv_dirfd(arg(regs, 2)));
+		p_ustr(e, UPTR(arg(regs, 3)));
+		p_u32(e, arg(regs, 4) & 0x1400); /* AT_SYMLINK_FOLLOW | AT_EMPTY_PATH */
+		break;
+	case NR_symlink:
+		if (!(e = ev_init(PPME_SYSCALL_SYMLINK_X, PPME_SYSCALL_SYMLINK_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		break;
+	case NR_symlinkat:
+		if (!(e = ev_init(PPME_SYSCALL_SYMLINKAT_X, PPME_SYSCALL_SYMLINKAT_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_s64(e, cv_dirfd(arg(regs, 1)));
+		p_ustr(e, UPTR(arg(regs, 2)));
+		break;
+	case NR_chroot:
+		if (!(e = ev_init(PPME_SYSCALL_CHROOT_X, PPME_SYSCALL_CHROOT_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		break;
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_attr, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	switch (SC_ID(regs)) {
+	case NR_chmod:
+		if (!(e = ev_init(PPME_SYSCALL_CHMOD_X, PPME_SYSCALL_CHMOD_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_u32(e, arg(regs, 1) & 07777);
+		break;
+	case NR_fchmod:
+		if (!(e = ev_init(PPME_SYSCALL_FCHMOD_X, PPME_SYSCALL_FCHMOD_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_u32(e, arg(regs, 1) & 07777);
+		break;
+	case NR_fchmodat:
+		if (!(e = ev_init(PPME_SYSCALL_FCHMODAT_X, PPME_SYSCALL_FCHMODAT_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, cv_dirfd(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_u32(e, arg(regs, 2) & 07777);
+		break;
+	case NR_chown:
+		if (!(e = ev_init(PPME_SYSCALL_CHOWN_X, PPME_SYSCALL_CHOWN_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_u32(e, arg(regs, 1));
+		p_u32(e, arg(regs, 2));
+		break;
+	case NR_fchown:
+		if (!(e = ev_init(PPME_SYSCALL_FCHOWN_X, PPME_SYSCALL_FCHOWN_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_u32(e, arg(regs, 1));
+		p_u32(e, arg(regs, 2));
+		break;
+	case NR_fchownat:
+		if (!(e = ev_init(PPME_SYSCALL_FCHOWNAT_X, PPME_SYSCALL_FCHOWNAT_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, cv_dirfd(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_u32(e, arg(regs, 2));
+		p_u32(e, arg(regs, 3));
+		p_u32(e, cv_fchownat_flags(arg(regs, 4)));
+		break;
+	case NR_mount: {
+		if (!(e = ev_init(PPME_SYSCALL_MOUNT_X, PPME_SYSCALL_MOUNT_X_NP, DC_FILE)))
+			return 0;
+		u32 fl = arg(regs, 3);
+		if ((fl & 0xffff0000) == 0xc0ed0000) /* MS_MGC_VAL, ignored by the kernel */
+			fl &= 0xffff;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_ustr(e, UPTR(arg(regs, 2)));
+		p_u32(e, fl);
+		break;
+	}
+	case NR_umount2:
+		if (!(e = ev_init(PPME_SYSCALL_UMOUNT2_X, PPME_SYSCALL_UMOUNT2_X_NP, DC_FILE)))
+			return 0;
+		p_s64(e, ret);
+		p_ustr(e, UPTR(arg(regs, 0)));
+		p_u32(e, arg(regs, 1) & 0xf); /* MNT_FORCE | DETACH | EXPIRE | UMOUNT_NOFOLLOW */
+		break;
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+/* ================= credentials and processes ================= */
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_cred, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	switch (SC_ID(regs)) {
+	case NR_setuid:
+		if (!(e = ev_init(PPME_SYSCALL_SETUID_X, PPME_SYSCALL_SETUID_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, arg(regs, 0));
+		break;
+	case NR_setgid:
+		if (!(e = ev_init(PPME_SYSCALL_SETGID_X, PPME_SYSCALL_SETGID_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, arg(regs, 0));
+		break;
+	case NR_setresuid:
+		if (!(e = ev_init(PPME_SYSCALL_SETRESUID_X, PPME_SYSCALL_SETRESUID_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, arg(regs, 0));
+		p_u32(e, arg(regs, 1));
+		p_u32(e, arg(regs, 2));
+		break;
+	case NR_setresgid:
+		if (!(e = ev_init(PPME_SYSCALL_SETRESGID_X, PPME_SYSCALL_SETRESGID_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, arg(regs, 0));
+		p_u32(e, arg(regs, 1));
+		p_u32(e, arg(regs, 2));
+		break;
+	case NR_setreuid:
+		if (!(e = ev_init(PPME_SYSCALL_SETREUID_X, PPME_SYSCALL_SETREUID_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, arg(regs, 0));
+		p_u32(e, arg(regs, 1));
+		break;
+	case NR_setregid:
+		if (!(e = ev_init(PPME_SYSCALL_SETREGID_X, PPME_SYSCALL_SETREGID_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, arg(regs, 0));
+		p_u32(e, arg(regs, 1));
+		break;
+	case NR_capset: {
+		if (!(e = ev_init(PPME_SYSCALL_CAPSET_X, PPME_SYSCALL_CAPSET_X_NP, DC_PROC)))
+			return 0;
+		const struct cred *c = BPF_CORE_READ(cur(), cred);
+		p_s64(e, ret);
+		p_u64(e, BPF_CORE_READ(c, cap_inheritable.val));
+		p_u64(e, BPF_CORE_READ(c, cap_permitted.val));
+		p_u64(e, BPF_CORE_READ(c, cap_effective.val));
+		break;
+	}
+	case NR_setsid:
+		if (!(e = ev_init(PPME_SYSCALL_SETSID_X, PPME_SYSCALL_SETSID_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		break;
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline void p_ptrace_data(struct scratch *e, long ret, u16 req, u64 data)
+{
+	u32 start = e->pos;
+	if (ret < 0) {
+		w_u8(e, DYN_PTRACE_DYNAMIC_PARAM_UINT64);
+		w_u64(e, 0);
+	} else if (req == FT_PTRACE_REQUESTS_PTRACE_PEEKTEXT || req == FT_PTRACE_REQUESTS_PTRACE_PEEKDATA ||
+		   req == FT_PTRACE_REQUESTS_PTRACE_PEEKUSR) {
+		u64 v = 0;
+		bpf_probe_read_user(&v, sizeof(v), UPTR(data));
+		w_u8(e, DYN_PTRACE_DYNAMIC_PARAM_UINT64);
+		w_u64(e, v);
+	} else if (req == FT_PTRACE_REQUESTS_PTRACE_CONT || req == FT_PTRACE_REQUESTS_PTRACE_SINGLESTEP ||
+		   req == FT_PTRACE_REQUESTS_PTRACE_DETACH || req == FT_PTRACE_REQUESTS_PTRACE_SYSCALL) {
+		w_u8(e, DYN_PTRACE_DYNAMIC_PARAM_SIGTYPE);
+		w_u8(e, data);
+	} else {
+		w_u8(e, DYN_PTRACE_DYNAMIC_PARAM_UINT64);
+		w_u64(e, data);
+	}
+	ev_len(e, e->pos - start);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_proc, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	switch (SC_ID(regs)) {
+	case NR_ptrace: {
+		if (!(e = ev_init(PPME_SYSCALL_PTRACE_X, PPME_SYSCALL_PTRACE_X_NP, DC_PROC)))
+			return 0;
+		u16 req = cv_ptrace_req(arg(regs, 0));
+		p_s64(e, ret);
+		w_u8(e, DYN_PTRACE_DYNAMIC_PARAM_UINT64);
+		w_u64(e, ret < 0 ? 0 : arg(regs, 2));
+		ev_len(e, 9);
+		p_ptrace_data(e, ret, req, arg(regs, 3));
+		p_u16(e, req);
+		p_s64(e, (s32)arg(regs, 1));
+		break;
+	}
+	case NR_kill:
+		if (!(e = ev_init(PPME_SYSCALL_KILL_X, PPME_SYSCALL_KILL_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_u8(e, arg(regs, 1));
+		break;
+	case NR_tkill:
+		if (!(e = ev_init(PPME_SYSCALL_TKILL_X, PPME_SYSCALL_TKILL_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_u8(e, arg(regs, 1));
+		break;
+	case NR_tgkill:
+		if (!(e = ev_init(PPME_SYSCALL_TGKILL_X, PPME_SYSCALL_TGKILL_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_s64(e, (s32)arg(regs, 1));
+		p_u8(e, arg(regs, 2));
+		break;
+	case NR_prctl: {
+		if (!(e = ev_init(PPME_SYSCALL_PRCTL_X, PPME_SYSCALL_PRCTL_X_NP, DC_PROC)))
+			return 0;
+		u32 opt = arg(regs, 0);
+		u64 a2 = arg(regs, 1);
+		p_s64(e, ret);
+		p_u32(e, opt);
+		if (opt == K_PR_SET_NAME || opt == K_PR_GET_NAME) {
+			ev_len(e, w_ustr(e, UPTR(a2), 16));
+			p_s64(e, 0);
+		} else if (opt == K_PR_GET_CHILD_SUBREAPER) {
+			s32 v = 0;
+			bpf_probe_read_user(&v, sizeof(v), UPTR(a2));
+			p_empty(e);
+			p_s64(e, v);
+		} else {
+			p_empty(e);
+			p_s64(e, a2);
+		}
+		break;
+	}
+	case NR_setns:
+		if (!(e = ev_init(PPME_SYSCALL_SETNS_X, PPME_SYSCALL_SETNS_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_u32(e, cv_clone_flags(arg(regs, 1)));
+		break;
+	case NR_unshare:
+		if (!(e = ev_init(PPME_SYSCALL_UNSHARE_X, PPME_SYSCALL_UNSHARE_X_NP, DC_PROC)))
+			return 0;
+		p_s64(e, ret);
+		p_u32(e, cv_clone_flags(arg(regs, 0)));
+		break;
+	case NR_prlimit64: {
+		if (!(e = ev_init(PPME_SYSCALL_PRLIMIT_X, PPME_SYSCALL_PRLIMIT_X_NP, DC_PROC)))
+			return 0;
+		struct rlimit nl = {}, ol = {};
+		s64 ocur = -1, omax = -1;
+		bpf_probe_read_user(&nl, sizeof(nl), UPTR(arg(regs, 2)));
+		if (ret == 0 && arg(regs, 3) && !bpf_probe_read_user(&ol, sizeof(ol), UPTR(arg(regs, 3)))) {
+			ocur = ol.rlim_cur;
+			omax = ol.rlim_max;
+		}
+		p_s64(e, ret);
+		p_s64(e, nl.rlim_cur);
+		p_s64(e, nl.rlim_max);
+		p_s64(e, ocur);
+		p_s64(e, omax);
+		p_s64(e, (s32)arg(regs, 0));
+		p_u8(e, cv_rlimit(arg(regs, 1)));
+		break;
+	}
+	case NR_setrlimit: {
+		if (!(e = ev_init(PPME_SYSCALL_SETRLIMIT_X, PPME_SYSCALL_SETRLIMIT_X_NP, DC_PROC)))
+			return 0;
+		struct rlimit rl = {};
+		bpf_probe_read_user(&rl, sizeof(rl), UPTR(arg(regs, 1)));
+		p_s64(e, ret);
+		p_s64(e, rl.rlim_cur);
+		p_s64(e, rl.rlim_max);
+		p_u8(e, cv_rlimit(arg(regs, 0)));
+		break;
+	}
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_mem, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	struct mmstat ms;
+	switch (SC_ID(regs)) {
+	case NR_mmap:
+		if (!(e = ev_init(PPME_SYSCALL_MMAP_X, PPME_SYSCALL_MMAP_X_NP, DC_OTHER)))
+			return 0;
+		task_mm(cur(), &ms);
+		p_s64(e, ret);
+		p_u32(e, ms.vm_size);
+		p_u32(e, ms.vm_rss);
+		p_u32(e, ms.vm_swap);
+		p_u64(e, arg(regs, 0));
+		p_u64(e, arg(regs, 1));
+		p_u32(e, cv_prot(arg(regs, 2)));
+		p_u32(e, cv_mmap_flags(arg(regs, 3)));
+		p_s64(e, (s32)arg(regs, 4));
+		p_u64(e, arg(regs, 5));
+		break;
+	case NR_munmap:
+		if (!(e = ev_init(PPME_SYSCALL_MUNMAP_X, PPME_SYSCALL_MUNMAP_X_NP, DC_OTHER)))
+			return 0;
+		task_mm(cur(), &ms);
+		p_s64(e, ret);
+		p_u32(e, ms.vm_size);
+		p_u32(e, ms.vm_rss);
+		p_u32(e, ms.vm_swap);
+		p_u64(e, arg(regs, 0));
+		p_u64(e, arg(regs, 1));
+		break;
+	case NR_mprotect:
+		if (!(e = ev_init(PPME_SYSCALL_MPROTECT_X, PPME_SYSCALL_MPROTECT_X_NP, DC_OTHER)))
+			return 0;
+		p_s64(e, ret);
+		p_u64(e, arg(regs, 0));
+		p_u64(e, arg(regs, 1));
+		p_u32(e, cv_prot(arg(regs, 2)));
+		break;
+	case NR_brk:
+		if (!(e = ev_init(PPME_SYSCALL_BRK_4_X, PPME_SYSCALL_BRK_4_X_NP, DC_OTHER)))
+			return 0;
+		task_mm(cur(), &ms);
+		p_u64(e, ret);
+		p_u32(e, ms.vm_size);
+		p_u32(e, ms.vm_rss);
+		p_u32(e, ms.vm_swap);
+		p_u64(e, arg(regs, 0));
+		break;
+	case NR_init_module:
+		if (!(e = ev_init(PPME_SYSCALL_INIT_MODULE_X, PPME_SYSCALL_INIT_MODULE_X_NP, DC_OTHER)))
+			return 0;
+		p_s64(e, ret);
+		p_ubuf(e, UPTR(arg(regs, 0)), snap(arg(regs, 1)));
+		p_u64(e, arg(regs, 1));
+		p_ustr(e, UPTR(arg(regs, 2)));
+		break;
+	case NR_finit_module:
+		if (!(e = ev_init(PPME_SYSCALL_FINIT_MODULE_X, PPME_SYSCALL_FINIT_MODULE_X_NP, DC_OTHER)))
+			return 0;
+		p_s64(e, ret);
+		p_s64(e, (s32)arg(regs, 0));
+		p_ustr(e, UPTR(arg(regs, 1)));
+		p_u32(e, arg(regs, 2) & 7);
+		break;
+	default:
+		return 0;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+/* ================= clone and exec ================= */
+
+/* p_proc_common stores the parameters clone and exec events share after
+ * exe and args: tid, pid, ptid, cwd, fdlimit, page faults, memory, comm and
+ * cgroups (parameters 4 to 15). */
+static __always_inline void p_proc_common(struct scratch *e, struct task_struct *t)
+{
+	struct mmstat ms;
+	p_s64(e, BPF_CORE_READ(t, pid));
+	p_s64(e, BPF_CORE_READ(t, tgid));
+	p_s64(e, BPF_CORE_READ(t, real_parent, tgid));
+	p_cwd(e, t);
+	p_u64(e, BPF_CORE_READ(t, signal, rlim[K_RLIMIT_NOFILE].rlim_cur));
+	p_u64(e, BPF_CORE_READ(t, maj_flt));
+	p_u64(e, BPF_CORE_READ(t, min_flt));
+	task_mm(t, &ms);
+	p_u32(e, ms.vm_size);
+	p_u32(e, ms.vm_rss);
+	p_u32(e, ms.vm_swap);
+	p_kstr(e, t->comm, 16);
+	p_cgroups(e, t);
+}
+
+/* p_exe_args_mm stores exe (argv[0]) and the other arguments from the
+ * task's argument area. */
+static __always_inline void p_exe_args_mm(struct scratch *e, struct task_struct *t)
+{
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	u64 start = BPF_CORE_READ(mm, arg_start), end = BPF_CORE_READ(mm, arg_end);
+	u32 n = w_ustr(e, UPTR(start), MAX_PATH);
+	ev_len(e, n);
+	p_mem_strings(e, start + n, end);
+}
+
+static __always_inline u32 clone_extra_flags(struct task_struct *t)
+{
+	/* The child is in a pid namespace other than the initial one. */
+	if (task_level(t) > 0)
+		return FT_CLONE_FLAGS_CLONE_CHILD_IN_PIDNS;
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_clone, struct pt_regs *regs, long ret)
+{
+	struct scratch *e;
+	struct task_struct *t = cur();
+	u32 id = SC_ID(regs);
+	u64 kflags = 0;
+	u16 type;
+	switch (id) {
+	case NR_clone:
+		type = PPME_SYSCALL_CLONE_20_X;
+		kflags = arg(regs, 0);
+		break;
+	case NR_clone3: {
+		type = PPME_SYSCALL_CLONE3_X;
+		struct clone_args ca = {};
+		bpf_probe_read_user(&ca, sizeof(ca.flags), UPTR(arg(regs, 0)));
+		kflags = ca.flags;
+		break;
+	}
+	case NR_fork:
+		type = PPME_SYSCALL_FORK_20_X;
+		break;
+	case NR_vfork:
+		type = PPME_SYSCALL_VFORK_20_X;
+		kflags = K_CLONE_VM | K_CLONE_VFORK;
+		break;
+	default:
+		return 0;
+	}
+	/* All four events have the same 21 parameters. */
+	if (!(e = ev_init(type, PPME_SYSCALL_CLONE_20_X_NP, DC_PROC)))
+		return 0;
+	p_s64(e, ret);
+	if (ret >= 0) {
+		p_exe_args_mm(e, t);
+	} else {
+		p_empty(e);
+		p_empty(e);
+	}
+	p_proc_common(e, t);
+	const struct cred *c = BPF_CORE_READ(t, cred);
+	p_u32(e, cv_clone_flags(kflags) | clone_extra_flags(t));
+	p_u32(e, BPF_CORE_READ(c, euid.val));
+	p_u32(e, BPF_CORE_READ(c, egid.val));
+	p_s64(e, task_vnr(t, PIDTYPE_PID));
+	p_s64(e, task_vnr(t, PIDTYPE_TGID));
+	u64 ns_start = 0;
+	if (ret == 0) {
+		struct pid *p = BPF_CORE_READ(t, thread_pid);
+		u32 lvl = BPF_CORE_READ(p, level);
+		struct upid u = {};
+		if (lvl <= 32)
+			bpf_probe_read_kernel(&u, sizeof(u), &p->numbers[lvl]);
+		ns_start = BPF_CORE_READ(u.ns, child_reaper, start_time);
+	}
+	p_u64(e, ns_start);
+	ev_submit(e);
+	return 0;
+}
+
+/* p_exec_tail stores the exec parameters after env (17 to 30). */
+static __always_inline void p_exec_tail(struct scratch *e, struct task_struct *t)
+{
+	const struct cred *c = BPF_CORE_READ(t, cred);
+	struct file *exe = BPF_CORE_READ(t, mm, exe_file);
+	struct inode *ino = BPF_CORE_READ(exe, f_inode);
+	p_u32(e, task_tty(t));
+	p_s64(e, task_vnr(t, PIDTYPE_PGID));
+	p_u32(e, BPF_CORE_READ(t, loginuid.val));
+	u32 flags = 0;
+	if (exe) {
+		if (exe_writable(t, ino))
+			flags |= FT_EXECVE_FLAGS_EXE_WRITABLE;
+		enum overlay ol = file_overlay(exe);
+		if (ol == OVL_UPPER)
+			flags |= FT_EXECVE_FLAGS_EXE_UPPER_LAYER;
+		else if (ol == OVL_LOWER)
+			flags |= FT_EXECVE_FLAGS_EXE_LOWER_LAYER;
+		if (file_is_memfd(exe))
+			flags |= FT_EXECVE_FLAGS_EXE_FROM_MEMFD;
+	}
+	p_u32(e, flags);
+	p_u64(e, BPF_CORE_READ(c, cap_inheritable.val));
+	p_u64(e, BPF_CORE_READ(c, cap_permitted.val));
+	p_u64(e, BPF_CORE_READ(c, cap_effective.val));
+	u64 ct = 0, mt = 0;
+	if (ino)
+		inode_times(ino, &ct, &mt);
+	p_u64(e, ino ? BPF_CORE_READ(ino, i_ino) : 0);
+	p_u64(e, ct);
+	p_u64(e, mt);
+	p_u32(e, BPF_CORE_READ(c, euid.val));
+	p_file_path(e, t, exe);
+	p_s64(e, task_nr(t, PIDTYPE_PGID));
+	p_u32(e, BPF_CORE_READ(c, egid.val));
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if (!pass())
+		return 0;
+	struct task_struct *t = cur();
+	if (BPF_CORE_READ(t, flags) & K_PF_KTHREAD)
+		return 0;
+	struct scratch *e;
+	if (!(e = ev_init(PPME_SYSCALL_EXECVE_19_X, PPME_SYSCALL_EXECVE_19_X_NP, DC_PROC)))
+		return 0;
+	p_s64(e, 0);
+	p_exe_args_mm(e, t);
+	p_proc_common(e, t);
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	p_mem_strings(e, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
+	p_exec_tail(e, t);
+	p_kstr(e, BPF_CORE_READ(bprm, filename), MAX_PATH);
+	ev_submit(e);
+	return 0;
+}
+
+/* Failed execs: successful ones are reported by sched_process_exec. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(x_execfail, struct pt_regs *regs, long ret)
+{
+	if (ret == 0)
+		return 0;
+	struct scratch *e;
+	struct task_struct *t = cur();
+	bool at = SC_ID(regs) == NR_execveat;
+	const char *const *argv = UPTR(arg(regs, at ? 2 : 1));
+	const char *const *envp = UPTR(arg(regs, at ? 3 : 2));
+	if (at) {
+		if (!(e = ev_init(PPME_SYSCALL_EXECVEAT_X, PPME_SYSCALL_EXECVEAT_X_NP, DC_PROC)))
+			return 0;
+	} else if (!(e = ev_init(PPME_SYSCALL_EXECVE_19_X, PPME_SYSCALL_EXECVE_19_X_NP, DC_PROC))) {
+		return 0;
+	}
+	p_s64(e, ret);
+	const char *a0 = NULL;
+	bpf_probe_read_user(&a0, sizeof(a0), argv);
+	ev_len(e, w_ustr(e, a0, MAX_PATH));
+	ev_len(e, w_ustr_array(e, argv, 1));
+	p_proc_common(e, t);
+	ev_len(e, w_ustr_array(e, envp, 0));
+	p_exec_tail(e, t);
+	if (!at)
+		p_ustr(e, UPTR(arg(regs, 0)));
+	ev_submit(e);
+	return 0;
+}
+
+/* ================= process lifetime ================= */
+
+#define MAX_THREAD_SCAN 16
+
+/* reaper_of returns the thread that inherits the exiting task's children:
+ * 0 when it has none, -1 when it cannot be determined here. */
+static __always_inline s64 reaper_of(struct task_struct *t)
+{
+	struct list_head *head = &t->children;
+	if (BPF_CORE_READ(head, next) == head)
+		return 0;
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+	struct list_head *th = &sig->thread_head;
+	struct list_head *n = BPF_CORE_READ(th, next);
+	for (int i = 0; i < MAX_THREAD_SCAN; i++) {
+		if (n == th)
+			break;
+		struct task_struct *o = container_of(n, struct task_struct, thread_node);
+		if (!(BPF_CORE_READ(o, flags) & K_PF_EXITING))
+			return BPF_CORE_READ(o, pid);
+		n = BPF_CORE_READ(o, thread_node.next);
+	}
+	if (n != th)
+		return -1;
+	if (BPF_CORE_READ_BITFIELD_PROBED(sig, has_child_subreaper))
+		return -1;
+	struct pid *p = BPF_CORE_READ(t, thread_pid);
+	u32 lvl = BPF_CORE_READ(p, level);
+	struct upid u = {};
+	if (lvl > 32)
+		return -1;
+	bpf_probe_read_kernel(&u, sizeof(u), &p->numbers[lvl]);
+	struct task_struct *r = BPF_CORE_READ(u.ns, child_reaper);
+	if (r == t)
+		return 0;
+	return BPF_CORE_READ(r, pid);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_exit, struct task_struct *t)
+{
+	if (!pass())
+		return 0;
+	struct scratch *e;
+	if (!(e = ev_init(PPME_PROCEXIT_1_E, PPME_PROCEXIT_1_E_NP, DC_PROC)))
+		return 0;
+	s32 code = BPF_CORE_READ(t, exit_code);
+	p_s64(e, code);
+	p_s64(e, K_WEXITSTATUS(code));
+	p_u8(e, K_WTERMSIG(code) != 0x7f ? K_WTERMSIG(code) : 0);
+	p_u8(e, K_WCOREDUMP(code) ? 1 : 0);
+	p_s64(e, reaper_of(t));
+	ev_submit_tid(e, BPF_CORE_READ(t, pid));
+	if (cfg_filter && BPF_CORE_READ(t, signal, live.counter) == 0) {
+		u32 tgid = BPF_CORE_READ(t, tgid);
+		bpf_map_delete_elem(&tracked, &tgid);
+	}
+	return 0;
+}
+
+/* With the process filter on, a tracked process's children are tracked. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_fork, struct task_struct *parent, struct task_struct *child)
+{
+	u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	if (ptgid == ctgid || !bpf_map_lookup_elem(&tracked, &ptgid))
+		return 0;
+	u8 one = 1;
+	if (bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY)) {
+		struct counters *c = counters();
+		if (c)
+			c->track_full++;
+	}
+	return 0;
+}
