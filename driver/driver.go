@@ -508,9 +508,9 @@ type CPUStats struct {
 
 // Stats are the capture's counters.
 type Stats struct {
-	CPUStats          // summed over CPUs
-	Read     uint64   // events returned by Next
-	Lost     uint64   // sum of all drops and oversize events
+	CPUStats        // summed over CPUs
+	Read     uint64 // events returned by Next
+	Lost     uint64 // sum of all drops and oversize events
 	PerCPU   []CPUStats
 }
 
