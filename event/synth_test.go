@@ -30,7 +30,7 @@ func writeTestCapture(t testing.TB, path string, events [][]byte) {
 	f = binary.LittleEndian.AppendUint32(f, 28)
 	for _, raw := range events {
 		total := (8 + 2 + len(raw) + 4 + 3) &^ 3
-		f = binary.LittleEndian.AppendUint32(f, blockEVV2)
+		f = binary.LittleEndian.AppendUint32(f, 0x216)
 		f = binary.LittleEndian.AppendUint32(f, uint32(total))
 		f = binary.LittleEndian.AppendUint16(f, 0)
 		f = append(f, raw...)
