@@ -148,7 +148,7 @@ func (s *State) parseOpenExit(e *event.Event, c *Ctx, et event.Type) {
 			return nil, 0, false
 		}
 		n := cstr(p)
-		if len(p) == 0 || string(n) == "<NA>" {
+		if len(p) == 0 || string(n) == "<NA>" || string(n) == "(NULL)" {
 			return nil, 0, false
 		}
 		return n, len(p), true
@@ -425,6 +425,9 @@ func (s *State) parseConnectEnter(e *event.Event, c *Ctx) {
 		return
 	}
 	if e.NParams() < 2 {
+		if !s.opts.Modern {
+			return
+		}
 		switch f.Type {
 		case FDIPv4Sock:
 			copy(f.sock[v4DIP:v4DIP+4], zero16[:4])
@@ -927,7 +930,7 @@ func (s *State) updateTuple(c *Ctx, f *FD, p []byte, incoming bool) {
 			f.sock[v4L4] = f.sock[sv4L4]
 		}
 		f.Type = FDIPv4Sock
-		if !setIPv4Tuple(f, p[1:5], p[5:7], p[7:11], p[11:13], true) {
+		if !setIPv4Tuple(f, p[1:5], p[5:7], p[7:11], p[11:13], s.opts.Modern) {
 			return
 		}
 	case afInet6:
@@ -936,10 +939,10 @@ func (s *State) updateTuple(c *Ctx, f *FD, p []byte, incoming bool) {
 		}
 		if isV4Mapped(p[1:17]) && isV4Mapped(p[19:35]) {
 			f.Type = FDIPv4Sock
-			if !setIPv4Tuple(f, p[13:17], p[17:19], p[31:35], p[35:37], true) {
+			if !setIPv4Tuple(f, p[13:17], p[17:19], p[31:35], p[35:37], s.opts.Modern) {
 				return
 			}
-		} else if !setIPv6Tuple(f, p, true) {
+		} else if !setIPv6Tuple(f, p, s.opts.Modern) {
 			return
 		}
 	case afUnix:
@@ -955,6 +958,7 @@ func (s *State) updateTuple(c *Ctx, f *FD, p []byte, incoming bool) {
 	} else if f.Type == FDIPv6Sock && f.sock[v6L4] == L4Unknown {
 		f.sock[v6L4] = L4UDP
 	}
+	s.completeFromInterfaces(f)
 	if f.Type != FDIPv4Sock && f.Type != FDIPv6Sock {
 		f.Name = appendSocktupleStr(f.Name[:0], p)
 		return

@@ -413,7 +413,9 @@ func (s *State) parseExecveExit(e *event.Event, c *Ctx, et event.Type) {
 		s.removeTid = t.execEnter
 		t.execEnter = -1
 	}
-	t.NChildren = 0
+	if s.opts.Modern {
+		t.NChildren = 0
+	}
 }
 
 // execPath builds proc.exepath from the execve/execveat enter event.

@@ -220,7 +220,11 @@ func (s *State) reset(e *event.Event, c *Ctx, et event.Type, flags event.EventFl
 		t = s.lookup(e.Tid())
 	}
 	c.Thread = t
-	if t == nil || et == event.SchedswitchV6E {
+	if t == nil {
+		return
+	}
+	if et == event.SchedswitchV6E {
+		c.Latency = t.Latency
 		return
 	}
 	t.LastAccessTs = e.Ts()
@@ -238,6 +242,7 @@ func (s *State) reset(e *event.Event, c *Ctx, et event.Type, flags event.EventFl
 		}
 		t.Latency = 0
 		t.enterTime = e.Ts()
+		c.Latency = 0
 		return
 	}
 	if t.enterTime != 0 {
@@ -245,7 +250,7 @@ func (s *State) reset(e *event.Event, c *Ctx, et event.Type, flags event.EventFl
 	}
 	c.Latency = t.Latency
 	matched := uint16(et) == t.lastType+1 ||
-		((et == event.SyscallExecveV18X || et == event.SyscallExecveV19X) && t.lastType == uint16(event.SyscallExecveatE))
+		(s.opts.Modern && (et == event.SyscallExecveV18X || et == event.SyscallExecveV19X) && t.lastType == uint16(event.SyscallExecveatE))
 	t.enterValid = matched
 	if !matched {
 		// sinsp stops here; an exit that carries its fd (as the live
@@ -258,8 +263,8 @@ func (s *State) reset(e *event.Event, c *Ctx, et event.Type, flags event.EventFl
 		}
 		return
 	}
-	if t.enterStored && t.enterEvt.Type() == et-1 ||
-		(t.enterStored && t.enterEvt.Type() == event.SyscallExecveatE && (et == event.SyscallExecveV18X || et == event.SyscallExecveV19X)) {
+	if t.enterStored && len(t.enter) >= event.HeaderLen && (t.enterEvt.Type() == et-1 ||
+		(s.opts.Modern && t.enterEvt.Type() == event.SyscallExecveatE && (et == event.SyscallExecveV18X || et == event.SyscallExecveV19X))) {
 		c.Enter = &t.enterEvt
 	}
 	if flags&event.EFUsesFd != 0 {
@@ -330,7 +335,7 @@ func (s *State) retrieveEnter(c *Ctx, et event.Type) *event.Event {
 	if len(ee.Raw) < event.HeaderLen {
 		return nil
 	}
-	if (et == event.SyscallExecveV18X || et == event.SyscallExecveV19X) && ee.Type() == event.SyscallExecveatE {
+	if s.opts.Modern && (et == event.SyscallExecveV18X || et == event.SyscallExecveV19X) && ee.Type() == event.SyscallExecveatE {
 		return ee
 	}
 	if ee.Type() != et-1 {
@@ -352,9 +357,12 @@ func (s *State) parse(e *event.Event, c *Ctx, et event.Type) {
 		event.SyscallOpenat2E, event.SocketSocketE, event.SyscallEventfdE, event.SyscallChdirE,
 		event.SyscallFchdirE, event.SocketShutdownE, event.SyscallGetrlimitE, event.SyscallSetrlimitE,
 		event.SyscallPrlimitE, event.SocketSendmsgE, event.SyscallSendfileE, event.SyscallSetresuidE,
-		event.SyscallSetresgidE, event.SyscallSetuidE, event.SyscallSetgidE, event.SyscallSetpgidE,
-		event.SyscallUnshareE, event.SyscallSetnsE:
+		event.SyscallSetresgidE, event.SyscallSetuidE, event.SyscallSetgidE, event.SyscallSetpgidE:
 		s.storeEnter(e, c)
+	case event.SyscallUnshareE, event.SyscallSetnsE:
+		if s.opts.Modern {
+			s.storeEnter(e, c)
+		}
 	case event.SyscallExecveV18E, event.SyscallExecveV19E, event.SyscallExecveatE:
 		s.parseExecveEnter(e, c)
 	case event.SyscallReadX, event.SyscallWriteX, event.SocketRecvX, event.SocketSendX,
@@ -370,7 +378,9 @@ func (s *State) parse(e *event.Event, c *Ctx, et event.Type) {
 			copy(t.enter[:8], e.Raw[:8])
 		}
 	case event.SyscallUnshareX, event.SyscallSetnsX:
-		s.parseUnshareSetnsExit(e, c, et)
+		if s.opts.Modern {
+			s.parseUnshareSetnsExit(e, c, et)
+		}
 	case event.SyscallCloneV11X, event.SyscallCloneV16X, event.SyscallCloneV17X, event.SyscallCloneV20X,
 		event.SyscallForkX, event.SyscallForkV17X, event.SyscallForkV20X, event.SyscallVforkX,
 		event.SyscallVforkV17X, event.SyscallVforkV20X, event.SyscallClone3X:
@@ -448,7 +458,9 @@ func (s *State) parse(e *event.Event, c *Ctx, et event.Type) {
 	case event.SyscallBpfV2X:
 		s.addSimpleFD(e, c, FDBPF)
 	case event.SyscallUserfaultfdX:
-		s.addSimpleFD(e, c, FDUserfaultfd)
+		if s.opts.Modern {
+			s.addSimpleFD(e, c, FDUserfaultfd)
+		}
 	case event.SyscallIoUringSetupX:
 		s.addSimpleFD(e, c, FDIOUring)
 	case event.SyscallEpollCreateX, event.SyscallEpollCreate1X:

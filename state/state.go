@@ -32,11 +32,15 @@ type Options struct {
 	ScanInterval uint64
 	// Live says the events come from a running system rather than a file.
 	Live bool
-	// ReparentOrphans gives the children of an exiting process a new
-	// parent (nearest child subreaper, else the namespace's init) as the
-	// kernel does and current libsinsp does. sinsp 0.9 (sysdig 0.29.3) does
-	// not, so the default keeps the stale parent id.
-	ReparentOrphans bool
+	// Modern selects current libsinsp behaviour where it differs from the
+	// libsinsp sysdig 0.29.3 is built with (the default, so captures give
+	// sysdig's answers): tuple destinations are overwritten by later
+	// send/receive tuples, a connect enter without address clears the
+	// destination, userfaultfd and unshare/setns are parsed, execve resets
+	// the live-thread count, a closed leader goes with its last thread, and
+	// children of an exiting process get a new parent (nearest child
+	// subreaper, else the namespace's init) as the kernel gives them.
+	Modern bool
 }
 
 func (o *Options) withDefaults() Options {
@@ -82,6 +86,8 @@ type State struct {
 	freeThreads []*Thread
 	freeFDs     []*FD
 	serverPorts map[uint16]struct{}
+	ifaces4     []iface4
+	ifaces6     [][16]byte
 	tmpFD       FD     // scratch copy for dup-like operations
 	name        []byte // scratch for names
 	dir         []byte // scratch for directories
@@ -391,12 +397,12 @@ func (s *State) removeThread(tid int64, force bool) {
 			if m.NChildren > 0 {
 				m.NChildren--
 			}
-			if m.Flags&ThreadClosed != 0 && m.NChildren == 0 {
+			if s.opts.Modern && m.Flags&ThreadClosed != 0 && m.NChildren == 0 {
 				s.removeTid = m.Tid
 			}
 		}
 	}
-	if s.opts.ReparentOrphans && t.IsMain() {
+	if s.opts.Modern && t.IsMain() {
 		s.reparent(t)
 	}
 	s.forget(t)
