@@ -332,19 +332,23 @@ func fromContainerStatus(st *runtimeapi.ContainerStatus, info *infoJSON, typ con
 	}
 
 	// The image: the name the container was created with, unless it is an
-	// image id; then the runtimes' annotations carry the name.
+	// image id; then the name in the runtimes' annotations; then the
+	// repository of a digested image reference.
 	name := st.GetImage().GetImage()
 	ref := st.GetImageRef()
-	var digest string
+	var digest, refRepo string
 	if i := strings.Index(ref, "@sha256:"); i >= 0 {
-		digest = ref[i+1:]
-		if name == "" || strings.HasPrefix(name, "sha256:") {
-			name = ref[:i]
-		}
+		digest, refRepo = ref[i+1:], ref[:i]
 	} else if strings.HasPrefix(ref, "sha256:") {
 		ct.ImageID = container.TrimDigestAlgo(ref)
 	}
-	if name == "" || strings.HasPrefix(name, "sha256:") {
+	if strings.HasPrefix(name, "sha256:") {
+		if ct.ImageID == "" {
+			ct.ImageID = container.TrimDigestAlgo(name)
+		}
+		name = ""
+	}
+	if name == "" {
 		ann := info.RuntimeSpec.Annotations
 		for _, k := range []string{"io.kubernetes.cri.image-name", "io.kubernetes.cri-o.ImageName", "io.kubernetes.cri-o.Image"} {
 			if v := ann[k]; v != "" && !strings.HasPrefix(v, "sha256:") {
@@ -353,11 +357,8 @@ func fromContainerStatus(st *runtimeapi.ContainerStatus, info *infoJSON, typ con
 			}
 		}
 	}
-	if strings.HasPrefix(name, "sha256:") {
-		if ct.ImageID == "" {
-			ct.ImageID = container.TrimDigestAlgo(name)
-		}
-		name = ""
+	if name == "" {
+		name = refRepo
 	}
 	ct.Image = name
 	if name != "" {

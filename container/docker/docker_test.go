@@ -37,10 +37,10 @@ func fakeEngine(t *testing.T, podman bool) string {
 			"Config": map[string]any{
 				"Image": "registry.local:5000/team/web:1.25",
 				"Labels": map[string]string{
-					"io.kubernetes.pod.name":                          "pod-1",
-					"io.kubernetes.pod.namespace":                     "ns",
-					"io.kubernetes.pod.uid":                           "uid",
-					"io.kubernetes.container.name":                    "web",
+					"io.kubernetes.pod.name":                        "pod-1",
+					"io.kubernetes.pod.namespace":                   "ns",
+					"io.kubernetes.pod.uid":                         "uid",
+					"io.kubernetes.container.name":                  "web",
 					"annotation." + container.LastAppliedAnnotation: manifest,
 				},
 				"Healthcheck": map[string]any{"Test": []string{"CMD", "/bin/true"}},
