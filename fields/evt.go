@@ -182,6 +182,15 @@ func evtBool(get func(c Ctx) bool) func(*Binding) (*Extractor, error) {
 	}
 }
 
+// evtFlagBool builds a boolean field from the event type's flags, as the
+// compatibility mode defines them.
+func evtFlagBool(get func(f event.EventFlags, c Ctx) bool) func(*Binding) (*Extractor, error) {
+	return func(b *Binding) (*Extractor, error) {
+		env := b.Env
+		return boolX(func(c Ctx) (bool, bool) { return get(env.flags(c.Evt), c), true }), nil
+	}
+}
+
 // flag1 builds a counter field that is 1 when cond holds and missing
 // otherwise.
 func flag1(cond func(c Ctx) bool) func(*Binding) (*Extractor, error) {
@@ -866,14 +875,15 @@ func evtClass() *Class {
 				res, ok := result(c.Evt)
 				return ok && res < 0
 			})},
-			{Name: "evt.is_io", Type: tB, Desc: "Whether the event reads from or writes to an fd.", Bind: evtBool(func(c Ctx) bool {
-				return c.Evt.Info().Flags&(event.EFReadsFromFd|event.EFWritesToFd) != 0
+			{Name: "evt.is_io", Type: tB, Desc: "Whether the event reads from or writes to an fd.", Bind: evtFlagBool(func(f event.EventFlags, _ Ctx) bool {
+				return f&(event.EFReadsFromFd|event.EFWritesToFd) != 0
 			})},
-			{Name: "evt.is_io_read", Type: tB, Desc: "Whether the event reads from an fd.", Bind: evtBool(func(c Ctx) bool { return c.Evt.Info().Flags&event.EFReadsFromFd != 0 })},
-			{Name: "evt.is_io_write", Type: tB, Desc: "Whether the event writes to an fd.", Bind: evtBool(func(c Ctx) bool { return c.Evt.Info().Flags&event.EFWritesToFd != 0 })},
-			{Name: "evt.io_dir", Type: tS, Desc: "read or write for I/O events.", Bind: func(*Binding) (*Extractor, error) {
+			{Name: "evt.is_io_read", Type: tB, Desc: "Whether the event reads from an fd.", Bind: evtFlagBool(func(f event.EventFlags, _ Ctx) bool { return f&event.EFReadsFromFd != 0 })},
+			{Name: "evt.is_io_write", Type: tB, Desc: "Whether the event writes to an fd.", Bind: evtFlagBool(func(f event.EventFlags, _ Ctx) bool { return f&event.EFWritesToFd != 0 })},
+			{Name: "evt.io_dir", Type: tS, Desc: "read or write for I/O events.", Bind: func(b *Binding) (*Extractor, error) {
+				env := b.Env
 				return strX(func(c Ctx) (string, bool) {
-					f := c.Evt.Info().Flags
+					f := env.flags(c.Evt)
 					switch {
 					case f&event.EFWritesToFd != 0:
 						return "write", true
@@ -883,10 +893,11 @@ func evtClass() *Class {
 					return "", false
 				}), nil
 			}},
-			{Name: "evt.is_wait", Type: tB, Desc: "Whether the call makes the thread wait (sleep, select, poll...).", Bind: evtBool(func(c Ctx) bool { return c.Evt.Info().Flags&event.EFWaits != 0 })},
+			{Name: "evt.is_wait", Type: tB, Desc: "Whether the call makes the thread wait (sleep, select, poll...).", Bind: evtFlagBool(func(f event.EventFlags, _ Ctx) bool { return f&event.EFWaits != 0 })},
 			{Name: "evt.wait_latency", Type: rel, Print: PrintDec, Flags: filter.FlagDeprecated, Desc: "For exits of waiting calls, the nanoseconds spent waiting.", Bind: func(b *Binding) (*Extractor, error) {
+				env := b.Env
 				return numJSON(typed(uintX(func(c Ctx) (uint64, bool) {
-					if c.Evt.Info().Flags&event.EFWaits == 0 || c.Evt.IsEnter() {
+					if env.flags(c.Evt)&event.EFWaits == 0 || c.Evt.IsEnter() {
 						return 0, false
 					}
 					if c.Thread == nil {
@@ -895,8 +906,8 @@ func evtClass() *Class {
 					return c.Latency, true
 				}), rel)), nil
 			}},
-			{Name: "evt.is_syslog", Type: tB, Desc: "Whether the event writes to /dev/log.", Bind: evtBool(func(c Ctx) bool {
-				return c.Evt.Info().Flags&event.EFWritesToFd != 0 && c.FD != nil && bytes.Contains(c.FD.Name, []byte("/dev/log"))
+			{Name: "evt.is_syslog", Type: tB, Desc: "Whether the event writes to /dev/log.", Bind: evtFlagBool(func(f event.EventFlags, c Ctx) bool {
+				return f&event.EFWritesToFd != 0 && c.FD != nil && bytes.Contains(c.FD.Name, []byte("/dev/log"))
 			})},
 			{Name: "evt.count", Type: tU, Bits: 32, Print: PrintDec, Desc: "Always 1: counts events.", Bind: func(*Binding) (*Extractor, error) {
 				return numJSON(uintX(func(Ctx) (uint64, bool) { return 1, true })), nil

@@ -12,16 +12,16 @@ import (
 // fdOf returns the event's thread and fd when the event is one that
 // creates, uses or destroys an fd; ok is false otherwise (every fd.* field
 // is then missing). The fd may be nil when the table has no entry for it.
-func fdOf(c Ctx) (t *state.Thread, f *state.FD, ok bool) {
+func (e *Env) fdOf(c Ctx) (t *state.Thread, f *state.FD, ok bool) {
 	if c == nil || c.Evt == nil || c.Thread == nil {
 		return nil, nil, false
 	}
-	if c.Evt.Info().Flags&(event.EFCreatesFd|event.EFUsesFd|event.EFDestroysFd) == 0 {
+	if e.flags(c.Evt)&(event.EFCreatesFd|event.EFUsesFd|event.EFDestroysFd) == 0 {
 		return nil, nil, false
 	}
 	f = c.FD
-	if f == nil && c.FDNum >= 0 {
-		f = c.Thread.FD(c.FDNum)
+	if f == nil && c.Thread.LastEventFD != -1 {
+		f = c.Thread.FD(c.Thread.LastEventFD)
 	}
 	return c.Thread, f, true
 }
@@ -234,9 +234,10 @@ var slash = []byte("/")
 // fdStr builds a string fd field from a function over the thread and fd
 // (f may be nil).
 func fdAppend(app func(dst []byte, c Ctx, t *state.Thread, f *state.FD) ([]byte, bool)) func(*Binding) (*Extractor, error) {
-	return func(*Binding) (*Extractor, error) {
+	return func(b *Binding) (*Extractor, error) {
+		env := b.Env
 		return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
-			t, f, ok := fdOf(c)
+			t, f, ok := env.fdOf(c)
 			if !ok {
 				return dst, false
 			}
@@ -246,9 +247,10 @@ func fdAppend(app func(dst []byte, c Ctx, t *state.Thread, f *state.FD) ([]byte,
 }
 
 func fdBytes(get func(c Ctx, t *state.Thread, f *state.FD) ([]byte, bool)) func(*Binding) (*Extractor, error) {
-	return func(*Binding) (*Extractor, error) {
+	return func(b *Binding) (*Extractor, error) {
+		env := b.Env
 		return bytesStrX(func(c Ctx) ([]byte, bool) {
-			t, f, ok := fdOf(c)
+			t, f, ok := env.fdOf(c)
 			if !ok {
 				return nil, false
 			}
@@ -261,7 +263,7 @@ func fdIP(get func(env *Env, f *state.FD) (netip.Addr, bool)) func(*Binding) (*E
 	return func(b *Binding) (*Extractor, error) {
 		env := b.Env
 		x := ipX(func(c Ctx) (netip.Addr, bool) {
-			_, f, ok := fdOf(c)
+			_, f, ok := env.fdOf(c)
 			if !ok || f == nil {
 				return netip.Addr{}, false
 			}
@@ -280,7 +282,7 @@ func fdPort(get func(env *Env, f *state.FD) (uint16, bool)) func(*Binding) (*Ext
 	return func(b *Binding) (*Extractor, error) {
 		env := b.Env
 		return typed(uintX(func(c Ctx) (uint64, bool) {
-			_, f, ok := fdOf(c)
+			_, f, ok := env.fdOf(c)
 			if !ok || f == nil {
 				return 0, false
 			}
@@ -294,7 +296,7 @@ func fdBool(get func(env *Env, c Ctx, f *state.FD) bool) func(*Binding) (*Extrac
 	return func(b *Binding) (*Extractor, error) {
 		env := b.Env
 		return boolX(func(c Ctx) (bool, bool) {
-			_, f, ok := fdOf(c)
+			_, f, ok := env.fdOf(c)
 			if !ok || f == nil {
 				return false, false
 			}
@@ -432,11 +434,12 @@ func bothPorts(f *state.FD) (a, b uint16, n int) {
 
 // anySideIP builds fd.ip and fd.net.
 func anySideIP(b *Binding) (*Extractor, error) {
+	env := b.Env
 	var cur *state.FD
 	x := &Extractor{Field: filter.Field[Ctx]{
 		Info: filter.FieldInfo{Type: b.Def.Type, Arity: filter.AnySide},
 		Len: func(c Ctx) int {
-			_, f, ok := fdOf(c)
+			_, f, ok := env.fdOf(c)
 			if !ok || f == nil {
 				cur = nil
 				return -1
@@ -463,11 +466,12 @@ func anySideIP(b *Binding) (*Extractor, error) {
 }
 
 func anySidePort(b *Binding) (*Extractor, error) {
+	env := b.Env
 	var cur *state.FD
 	return &Extractor{Field: filter.Field[Ctx]{
 		Info: filter.FieldInfo{Type: filter.TypePort, Arity: filter.AnySide},
 		Len: func(c Ctx) int {
-			_, f, ok := fdOf(c)
+			_, f, ok := env.fdOf(c)
 			if !ok || f == nil {
 				cur = nil
 				return -1
@@ -495,7 +499,7 @@ func protoText(get func(env *Env, f *state.FD) (uint16, bool), serverKinds bool)
 	return func(b *Binding) (*Extractor, error) {
 		env := b.Env
 		return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
-			_, f, ok := fdOf(c)
+			_, f, ok := env.fdOf(c)
 			if !ok || f == nil {
 				return dst, false
 			}
@@ -523,8 +527,9 @@ func devMinor(d uint32) uint32 { return (d & 0xff) | ((d >> 12) & 0xfff00) }
 
 func fdInt32(get func(f *state.FD) int32) func(*Binding) (*Extractor, error) {
 	return func(b *Binding) (*Extractor, error) {
+		env := b.Env
 		return intX(func(c Ctx) (int64, bool) {
-			_, f, ok := fdOf(c)
+			_, f, ok := env.fdOf(c)
 			if !ok || f == nil {
 				return 0, false
 			}
@@ -548,14 +553,14 @@ func fdClass() *Class {
 		Name: "fd",
 		Desc: "The file descriptor the event refers to (for calls that create, use or close one).",
 		Fields: []Def{
-			{Name: "fd.num", Type: filter.TypeInt, Print: PrintID, Desc: "Number of the file descriptor.", Bind: func(*Binding) (*Extractor, error) {
+			{Name: "fd.num", Type: filter.TypeInt, Print: PrintID, Desc: "Number of the file descriptor.", Bind: func(b *Binding) (*Extractor, error) {
+				env := b.Env
 				return intX(func(c Ctx) (int64, bool) {
-					t, _, ok := fdOf(c)
+					t, _, ok := env.fdOf(c)
 					if !ok {
 						return 0, false
 					}
-					_ = t
-					return c.FDNum, true
+					return t.LastEventFD, true
 				}), nil
 			}},
 			{Name: "fd.type", Type: tS, Desc: "Kind of object: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink, bpf, userfaultfd, io_uring, memfd or pidfd.", Bind: fdBytes(func(_ Ctx, _ *state.Thread, f *state.FD) ([]byte, bool) {
@@ -571,9 +576,10 @@ func fdClass() *Class {
 				return typeChars[f.Type.Char()], true
 			})},
 			{Name: "fd.name", Type: tS, Desc: "Name of the descriptor: the full path of a file, the connection tuple of a socket, and so on.", Bind: func(b *Binding) (*Extractor, error) {
-				rnd := newRenderer(b.Env)
+				env := b.Env
+				rnd := newRenderer(env)
 				return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
-					_, f, ok := fdOf(c)
+					_, f, ok := env.fdOf(c)
 					if !ok {
 						return dst, false
 					}
@@ -584,10 +590,11 @@ func fdClass() *Class {
 				}), nil
 			}},
 			{Name: "fd.directory", Type: tS, Desc: "For files, the directory holding the file; for directories, the directory itself.", Bind: func(b *Binding) (*Extractor, error) {
-				rnd := newRenderer(b.Env)
+				env := b.Env
+				rnd := newRenderer(env)
 				var tmp []byte
 				return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
-					_, f, ok := fdOf(c)
+					_, f, ok := env.fdOf(c)
 					if !ok {
 						return dst, false
 					}
@@ -655,21 +662,22 @@ func fdClass() *Class {
 				}
 				return false
 			})},
-			{Name: "fd.uid", Type: tS, Desc: "Identifier of the descriptor across the system: thread id followed by fd number.", Bind: func(*Binding) (*Extractor, error) {
+			{Name: "fd.uid", Type: tS, Desc: "Identifier of the descriptor across the system: thread id followed by fd number.", Bind: func(b *Binding) (*Extractor, error) {
+				env := b.Env
 				return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
-					t, _, ok := fdOf(c)
+					t, _, ok := env.fdOf(c)
 					if !ok {
 						return dst, false
 					}
 					dst = strconv.AppendInt(dst, t.Tid, 10)
-					return strconv.AppendInt(dst, c.FDNum, 10), true
+					return strconv.AppendInt(dst, t.LastEventFD, 10), true
 				}), nil
 			}},
 			{Name: "fd.containername", Type: tS, Desc: "Container id and fd.name, joined by a colon.", Bind: func(b *Binding) (*Extractor, error) {
 				env := b.Env
 				rnd := newRenderer(env)
 				return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
-					t, f, ok := fdOf(c)
+					t, f, ok := env.fdOf(c)
 					if !ok {
 						return dst, false
 					}
@@ -686,7 +694,7 @@ func fdClass() *Class {
 				rnd := newRenderer(env)
 				var tmp []byte
 				return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
-					t, f, ok := fdOf(c)
+					t, f, ok := env.fdOf(c)
 					if !ok {
 						return dst, false
 					}
@@ -728,9 +736,10 @@ func fdClass() *Class {
 			{Name: "fd.dev", Type: filter.TypeInt, Bits: 32, Print: PrintHex, Desc: "Device number (major and minor) of the file's filesystem.", Bind: fdInt32(func(f *state.FD) int32 { return int32(f.Dev) })},
 			{Name: "fd.dev.major", Type: filter.TypeInt, Bits: 32, Print: PrintDec, Desc: "Major device number of the file's filesystem.", Bind: fdInt32(func(f *state.FD) int32 { return int32(devMajor(f.Dev)) })},
 			{Name: "fd.dev.minor", Type: filter.TypeInt, Bits: 32, Print: PrintDec, Desc: "Minor device number of the file's filesystem.", Bind: fdInt32(func(f *state.FD) int32 { return int32(devMinor(f.Dev)) })},
-			{Name: "fd.ino", Type: filter.TypeInt, Print: PrintDec, Desc: "Inode number of the file.", Bind: func(*Binding) (*Extractor, error) {
+			{Name: "fd.ino", Type: filter.TypeInt, Print: PrintDec, Desc: "Inode number of the file.", Bind: func(b *Binding) (*Extractor, error) {
+				env := b.Env
 				return intX(func(c Ctx) (int64, bool) {
-					_, f, ok := fdOf(c)
+					_, f, ok := env.fdOf(c)
 					if !ok || f == nil {
 						return 0, false
 					}

@@ -216,6 +216,15 @@ type Env struct {
 	ContainerID func(t *state.Thread) string
 }
 
+// flags returns the flags of ev's type: sysdig 0.29.3's in Sysdig029
+// mode, the current schema's otherwise.
+func (e *Env) flags(ev *event.Event) event.EventFlags {
+	if e.Compat == Sysdig029 {
+		return state.SinspFlags(ev.Type())
+	}
+	return ev.Info().Flags
+}
+
 func (e *Env) loc() *time.Location {
 	if e.Location != nil {
 		return e.Location
