@@ -281,3 +281,63 @@ func BenchmarkFindCgroups(b *testing.B) {
 		}
 	}
 }
+
+func FuzzParseImageRef(f *testing.F) {
+	for _, s := range []string{"localhost/busybox:test", "registry:5000/a/b:1@sha256:ab", "a@b@c", "a:", ":", "@", "x/y:z/w"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r := ParseImageRef(s)
+		if !strings.HasPrefix(s, r.Repository) {
+			t.Fatalf("repository %q not a prefix of %q", r.Repository, s)
+		}
+		if r.Digest != "" && !strings.HasSuffix(s, "@"+r.Digest) {
+			t.Fatalf("digest %q not a suffix of %q", r.Digest, s)
+		}
+		if strings.Contains(r.Tag, "/") || strings.Contains(r.Tag, "@") {
+			t.Fatalf("tag %q", r.Tag)
+		}
+	})
+}
+
+func FuzzProbesFromPodSpec(f *testing.F) {
+	f.Add(`{"spec":{"containers":[{"name":"a","livenessProbe":{"exec":{"command":["'x'","y"]}}},{"name":"b","readinessProbe":{"exec":{"command":["z"]}}}]}}`, "b")
+	f.Add(`{"spec":{"containers":[{"livenessProbe":{"exec":{"command":[]}}}]}}`, "")
+	f.Add(`{"spec":{"containers":null}}`, "a")
+	f.Add(`[`, "")
+	f.Fuzz(func(t *testing.T, manifest, name string) {
+		l, r, err := ProbesFromPodSpec(manifest, name)
+		if err != nil && (l != nil || r != nil) {
+			t.Fatal("probes with an error")
+		}
+		_ = l.String() + r.String()
+	})
+}
+
+func TestProbes(t *testing.T) {
+	l, r, err := ProbesFromPodSpec(`{"spec":{"containers":[{"name":"a","livenessProbe":{"exec":{"command":["'x'","\"y\""]}}},{"name":"b","readinessProbe":{"exec":{"command":["z"]}}}]}}`, "b")
+	if err != nil || l != nil || r.String() != "z" {
+		t.Fatalf("b: %v %v %v", l, r, err)
+	}
+	l, _, _ = ProbesFromPodSpec(`{"spec":{"containers":[{"name":"a","livenessProbe":{"exec":{"command":["'x'","\"y\""]}}}]}}`, "missing")
+	if l.String() != "x y" {
+		t.Fatalf("first container's probe: %q", l.String())
+	}
+	if _, _, err := ProbesFromPodSpec("{", "a"); err == nil {
+		t.Fatal("bad json accepted")
+	}
+	for _, tc := range []struct {
+		test []string
+		want string
+	}{
+		{[]string{"CMD", "/bin/check", "'-v'"}, "/bin/check -v"},
+		{[]string{"CMD-SHELL", "exit 0"}, "/bin/sh -c exit 0"},
+		{[]string{"NONE"}, ""},
+		{[]string{"WHAT", "x"}, ""},
+		{nil, ""},
+	} {
+		if got := ProbeFromHealthcheck(tc.test).String(); got != tc.want {
+			t.Errorf("ProbeFromHealthcheck(%q) = %q, want %q", tc.test, got, tc.want)
+		}
+	}
+}
