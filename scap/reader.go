@@ -95,13 +95,13 @@ func newReader(src io.Reader, c io.Closer) (*Reader, error) {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			return nil, &BlockError{Offset: 0, Err: fmt.Errorf("%w: %d bytes", ErrNotScap, len(magic))}
 		}
-		return nil, fmt.Errorf("scap: read: %w", err)
+		return nil, &BlockError{Offset: 0, Err: fmt.Errorf("read: %w", err)}
 	}
 	r.src = br
 	if magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("scap: gzip: %w", err)
+			return nil, &BlockError{Offset: 0, Err: fmt.Errorf("gzip header: %w", err)}
 		}
 		r.src = zr
 		r.closers = append(r.closers, zr)
