@@ -163,8 +163,11 @@ func RenderedParams(e *Event, f Flavor) int {
 // events render no arguments. Parameters past the end of a malformed event
 // are left out.
 func AppendArgs(dst []byte, e *Event, o *RenderOptions) []byte {
+	if len(e.Raw) < HeaderLen {
+		return dst
+	}
 	t := e.Type()
-	if t == GenericE || t == GenericX || len(e.Raw) < HeaderLen {
+	if t == GenericE || t == GenericX {
 		return dst
 	}
 	if o == nil {
