@@ -290,3 +290,8 @@ func prefixMatch(pre []string, path string) bool {
 	}
 	return true
 }
+
+// MatchGlob reports whether s matches the shell pattern pat, with the
+// semantics of the glob operator (fnmatch(3) without flags: '*' also
+// matches '/').
+func MatchGlob(pat, s string) bool { return globMatch(pat, s, false) }
