@@ -255,7 +255,8 @@ func (s *State) reset(e *event.Event, c *Ctx, et event.Type, flags event.EventFl
 	if !matched {
 		// sinsp stops here; an exit that carries its fd (as the live
 		// driver sends them) still gets its fd resolved.
-		if i := fdParam[et]; i >= 0 {
+		if int(et) < len(fdParam) && fdParam[et] >= 0 {
+			i := fdParam[et]
 			if fd, ok := e.Int(int(i)); ok {
 				t.LastEventFD = fd
 				c.FD = s.getFD(t, fd)
