@@ -60,11 +60,13 @@ func appendBuffer(dst, b []byte, f BufFormat) []byte {
 
 // appendDots appends b with every non-printable byte replaced by '.'.
 func appendDots(dst, b []byte) []byte {
-	for _, c := range b {
+	start := len(dst)
+	dst = append(dst, b...)
+	out := dst[start:]
+	for i, c := range out {
 		if !isPrint(c) {
-			c = '.'
+			out[i] = '.'
 		}
-		dst = append(dst, c)
 	}
 	return dst
 }
@@ -159,6 +161,11 @@ func appendBase64(dst, b []byte) []byte {
 // appendSanitized appends the C string in b without its non-printable
 // bytes (libsinsp's sanitisation of paths and socket names).
 func appendSanitized(dst, b []byte) []byte {
+	n := 0
+	for ; n < len(b) && isPrint(b[n]); n++ {
+	}
+	dst = append(dst, b[:n]...)
+	b = b[n:]
 	for _, c := range b {
 		if c == 0 {
 			break

@@ -520,16 +520,21 @@ func appendParamBytes(dst []byte, e *Event, i int, b []byte, pi *ParamInfo, o *R
 		if format == 0 {
 			format = BufNormal
 		}
-		dst = appendBuffer(dst, b, format)
 		max := o.MaxBufLen
 		if max == 0 {
 			max = DefaultMaxBufLen
 		}
-		if format == BufNormal && max > 0 && len(dst)-start > max {
-			dst = dst[:start+max]
-			if max > 3 {
-				copy(dst[len(dst)-3:], "...")
-			}
+		if format != BufNormal || max < 0 {
+			return appendBuffer(dst, b, format)
+		}
+		// The normal format writes one character per byte: render only
+		// what is kept.
+		if len(b) <= max {
+			return appendDots(dst, b)
+		}
+		dst = appendDots(dst, b[:max])
+		if max > 3 {
+			copy(dst[len(dst)-3:], "...")
 		}
 		return dst
 
