@@ -66,14 +66,16 @@ func Ensure(t testing.TB, pkgs map[string]string) {
 	defer aptMu.Unlock()
 	env := append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 	if !aptUpdated {
-		cmd := exec.Command("apt-get", "update", "-qq")
+		cmd := exec.Command("apt-get", "-o", "DPkg::Lock::Timeout=300", "update", "-qq")
 		cmd.Env = env
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("apt-get update: %v\n%s", err, out)
 		}
 		aptUpdated = true
 	}
-	args := append([]string{"install", "-y", "-qq", "--no-install-recommends"}, missing...)
+	// Other test packages may run apt-get at the same time: wait for the
+	// dpkg lock instead of failing.
+	args := append([]string{"-o", "DPkg::Lock::Timeout=300", "install", "-y", "-qq", "--no-install-recommends"}, missing...)
 	cmd := exec.Command("apt-get", args...)
 	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
