@@ -243,7 +243,12 @@ func (c *ruleCompiler) resolve(e filter.Expr, visible map[string]filter.Expr, co
 	return e
 }
 
+// maxExpansion bounds the size of a condition after macro resolution, so
+// that macros doubling each other cannot exhaust memory.
+const maxExpansion = 1 << 20
+
 type macroResolver struct {
+	nodes      int
 	macros     map[string]filter.Expr
 	path       []string
 	resolved   []string
@@ -273,6 +278,13 @@ func (r *macroResolver) run(e filter.Expr) filter.Expr {
 				}
 				return nil
 			}
+		}
+		filter.Walk(body, func(filter.Expr) bool { r.nodes++; return r.nodes <= maxExpansion })
+		if r.nodes > maxExpansion {
+			if r.errMsg == "" {
+				r.errMsg, r.errPos = "condition too large after expanding macro '"+id.Name+"'", id.Pos
+			}
+			return nil
 		}
 		r.path = append(r.path, id.Name)
 		sub := r.run(filter.Clone(body))

@@ -203,3 +203,16 @@ func TestUpstreamRules(t *testing.T) {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func TestMacroExpansionBound(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("- macro: m0\n  condition: proc.name = a\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "- macro: m%d\n  condition: m%d or m%d\n", i, i-1, i-1)
+	}
+	b.WriteString("- rule: r\n  desc: d\n  condition: evt.type = open and m40\n  output: o\n  priority: INFO\n")
+	_, res := rules.Load(nil, "big.yaml", []byte(b.String()))
+	if res.OK() || !strings.Contains(res.Errors[0].Message, "too large") {
+		t.Fatalf("got %s", res)
+	}
+}
