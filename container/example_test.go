@@ -46,3 +46,23 @@ func ExampleManager() {
 	fmt.Println(c.ID, c.Type)
 	// Output: 7951fb549ab9 docker
 }
+
+func ExampleMarshalSinspJSON() {
+	c := &container.Container{
+		ID: "605439acbd4f", FullID: "605439acbd4fb18c145069289094b17f17e0cfa938f78012d4960bc797305f22",
+		Type: container.TypeContainerd, State: container.StateResolved, Name: "sleeper",
+		Pod: &container.Pod{Name: "sc-pod", Namespace: "sc-ns"},
+	}
+	b, err := container.MarshalSinspJSON(c)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	back, err := container.ParseSinspJSON(b)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(back.Type, back.Name, back.Pod.Namespace+"/"+back.Pod.Name, back.Labels[container.LabelPodName])
+	// Output: containerd sleeper sc-ns/sc-pod sc-pod
+}
