@@ -95,7 +95,7 @@ func TestBuilderSocketParams(t *testing.T) {
 	e := Event{Raw: raw}
 	p, _ := e.Param(1)
 	st, ok := ParseSockTuple(p)
-	if !ok || st.Family != AFInet6 || st.Src != netip.AddrPortFrom(netip.MustParseAddr("::ffff:10.0.0.1"), 40000) || st.Dst != dst {
+	if !ok || st.Family != AFInet6 || st.Mapped || st.Src != netip.AddrPortFrom(netip.MustParseAddr("::ffff:10.0.0.1"), 40000) || st.Dst != dst {
 		t.Errorf("tuple %+v, %v", st, ok)
 	}
 	p, _ = e.Param(3)
@@ -121,6 +121,13 @@ func TestBuilderSocketParams(t *testing.T) {
 	var got []FDEntry
 	if !ForEachFD(p, func(fd int64, fl uint16) bool { got = append(got, FDEntry{fd, fl}); return true }) || len(got) != 2 || got[1] != (FDEntry{-1, 4}) {
 		t.Errorf("fd list %v", got)
+	}
+	b.Reset(1, 1, SocketConnectX).I64(0).SockTuple(netip.MustParseAddrPort("[::ffff:10.0.0.1]:1"), netip.MustParseAddrPort("[::]:2"))
+	raw, _ = b.Bytes()
+	e = Event{Raw: raw}
+	p, _ = e.Param(1)
+	if st, ok := ParseSockTuple(p); !ok || !st.Mapped || st.Src != netip.MustParseAddrPort("10.0.0.1:1") || st.Dst != netip.MustParseAddrPort("0.0.0.0:2") {
+		t.Errorf("mapped tuple %+v, %v", st, ok)
 	}
 }
 

@@ -1,6 +1,11 @@
 // Package event holds syscope's event model: the schema of every event type
-// (generated from the driver's event, syscall and flag tables) and Event, a
-// zero-copy view over one event in the scap wire layout.
+// (generated from the driver's event, syscall and flag tables), Event, a
+// zero-copy view over one event in the scap wire layout, typed decoders for
+// every parameter type, an encoder (Encode, Builder), and the rendering of
+// parameters as sysdig prints them in %evt.args, %evt.arg and %evt.rawarg
+// (AppendArgs, AppendParam, AppendArg, AppendRaw). Rendering appends to a
+// caller's buffer and does not allocate; what needs process state (fd names,
+// thread commands, users) comes from a Resolver.
 //
 // The wire layout of an event is a 26-byte header (timestamp u64, thread id
 // u64, total length u32, type u16, parameter count u32, all little endian),
@@ -8,8 +13,9 @@
 // types), then the parameter bytes back to back. Event does not copy these
 // bytes; it is valid as long as the buffer it views.
 //
-// This package does not read files or talk to the kernel: see package scap for
-// capture files and package driver for live capture.
+// This package does not read files, talk to the kernel or keep process
+// state: see package scap for capture files, package driver for live capture
+// and package state for threads and fds.
 package event
 
 import (

@@ -169,8 +169,9 @@ type SockTuple struct {
 	SrcPtr   uint64         // AFUnix
 	DstPtr   uint64         // AFUnix
 	Path     []byte         // AFUnix, without the NUL
-	// Mapped is true when an AFInet6 tuple held IPv4-mapped addresses
-	// (Src and Dst are then the IPv4 addresses).
+	// Mapped is true when both ends of an AFInet6 tuple are IPv4-mapped
+	// (::ffff:a.b.c.d) or all zeros, which libsinsp treats as IPv4: Src and
+	// Dst are then the IPv4 addresses.
 	Mapped bool
 }
 
@@ -193,8 +194,10 @@ func ParseSockTuple(b []byte) (SockTuple, bool) {
 		}
 		s := netip.AddrFrom16([16]byte(b[1:17]))
 		d := netip.AddrFrom16([16]byte(b[19:35]))
-		if s.Is4In6() && d.Is4In6() {
+		if isIPv4Mapped(b[1:17]) && isIPv4Mapped(b[19:35]) {
 			st.Mapped = true
+			s = netip.AddrFrom4([4]byte(b[13:17]))
+			d = netip.AddrFrom4([4]byte(b[31:35]))
 		}
 		st.Src = netip.AddrPortFrom(s, binary.LittleEndian.Uint16(b[17:]))
 		st.Dst = netip.AddrPortFrom(d, binary.LittleEndian.Uint16(b[35:]))
