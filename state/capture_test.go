@@ -174,16 +174,24 @@ func sockFields(w func(string), f *FD) {
 		w(ip6(f.sock[v6DIP : v6DIP+16]))
 		w(port(f.u16(v6SPort)))
 		w(port(f.u16(v6DPort)))
-	case f.Type == FDIPv4ServSock && !none:
+	case f.Type == FDIPv4ServSock || f.Type == FDIPv6ServSock:
 		w(na)
-		w(ip4(f.sock[sv4IP:]))
-		w("?")
-		w(port(f.u16(sv4Port)))
-	case f.Type == FDIPv6ServSock && !none:
-		w(na)
-		w(ip6(f.sock[sv6IP : sv6IP+16]))
-		w("?")
-		w(port(f.u16(sv6Port)))
+		if none {
+			w(na)
+			w(na)
+		} else {
+			if f.Type == FDIPv4ServSock {
+				w(ip4(f.sock[sv4IP:]))
+			} else {
+				w(ip6(f.sock[sv6IP : sv6IP+16]))
+			}
+			w("?")
+		}
+		if f.Type == FDIPv4ServSock {
+			w(port(f.u16(sv4Port)))
+		} else {
+			w(port(f.u16(sv6Port)))
+		}
 	default:
 		w(na)
 		w(na)
@@ -309,4 +317,11 @@ func TestCapturesAgainstSysdig(t *testing.T) {
 				name, same, len(want), unknownFD, s.Stats())
 		})
 	}
+}
+
+func runSysdigFmt(t testing.TB, path, format string) (string, error) {
+	cmd := exec.Command(sysdigPath(t), "-r", path, "-p", format)
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
