@@ -72,19 +72,6 @@ func SignalName(sig uint8) string {
 // AT_FDCWD as the driver encodes it in fd parameters.
 const atFDCWD = -100
 
-// ppmscMaxSysdig is the first syscall code sysdig 0.29.3 does not know; it
-// prints "<unknown syscall>" for codes from here on.
-const ppmscMaxSysdig = 329
-
-// sysdigSyscallNames are the syscall codes whose name in sysdig 0.29.3
-// differs from the current table's.
-var sysdigSyscallNames = map[uint16]string{
-	283: "newselect",
-	298: "sigreturn",
-	305: "setuid", 306: "getuid", 307: "setgid", 308: "geteuid", 309: "getgid",
-	310: "setresuid", 311: "setresgid", 312: "getresuid", 313: "getresgid",
-}
-
 // syscallNames is indexed by the driver's syscall code (PPM_SC_*).
 var syscallNames = func() []string {
 	max := 0
@@ -119,7 +106,7 @@ func syscallNameFlavor(code uint16, f Flavor) (string, bool) {
 		if code >= ppmscMaxSysdig {
 			return "", false
 		}
-		if n, ok := sysdigSyscallNames[code]; ok {
+		if n, ok := sysdigSyscallName(code); ok {
 			return n, true
 		}
 		return SyscallName(code), true

@@ -194,7 +194,7 @@ func AppendArgs(dst []byte, e *Event, o *RenderOptions) []byte {
 		pi := effectiveParam(t, i, o.Flavor)
 		dst = append(dst, pi.Name...)
 		dst = append(dst, '=')
-		dst = appendParamBytes(dst, e, i, e.Raw[off:off+l], pi, o, styleArgs)
+		dst = appendParamBytes(dst, e, e.Raw[off:off+l], pi, o, styleArgs)
 		dst = append(dst, ' ')
 		off += l
 	}
@@ -248,7 +248,7 @@ func appendParam(dst []byte, e *Event, i int, o *RenderOptions, st style) ([]byt
 	if !ok {
 		return dst, false
 	}
-	return appendParamBytes(dst, e, i, b, effectiveParam(e.Type(), i, o.Flavor), o, st), true
+	return appendParamBytes(dst, e, b, effectiveParam(e.Type(), i, o.Flavor), o, st), true
 }
 
 // effectiveParam returns the schema of parameter i of type t as the flavor
@@ -424,8 +424,8 @@ func appendBitNames(dst []byte, ents []FlagEntry, val uint64) []byte {
 	return dst
 }
 
-// appendParamBytes renders parameter i of e, whose bytes are b and schema pi.
-func appendParamBytes(dst []byte, e *Event, i int, b []byte, pi *ParamInfo, o *RenderOptions, st style) []byte {
+// appendParamBytes renders a parameter of e whose bytes are b and schema pi.
+func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOptions, st style) []byte {
 	start := len(dst)
 	t := pi.Type
 	f := pi.Format

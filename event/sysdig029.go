@@ -98,3 +98,37 @@ next:
 	}
 	return out
 }
+
+// ppmscMaxSysdig is the first syscall code sysdig 0.29.3 does not know; it
+// prints "<unknown syscall>" for codes from here on.
+const ppmscMaxSysdig = 329
+
+// sysdigSyscallName returns the name sysdig 0.29.3 gives a syscall code
+// when it differs from the current table's.
+func sysdigSyscallName(code uint16) (string, bool) {
+	switch code {
+	case 283:
+		return "newselect", true
+	case 298:
+		return "sigreturn", true
+	case 305:
+		return "setuid", true
+	case 306:
+		return "getuid", true
+	case 307:
+		return "setgid", true
+	case 308:
+		return "geteuid", true
+	case 309:
+		return "getgid", true
+	case 310:
+		return "setresuid", true
+	case 311:
+		return "setresgid", true
+	case 312:
+		return "getresuid", true
+	case 313:
+		return "getresgid", true
+	}
+	return "", false
+}
