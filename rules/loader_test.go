@@ -216,3 +216,113 @@ func TestMacroExpansionBound(t *testing.T) {
 		t.Fatalf("got %s", res)
 	}
 }
+
+func TestLoaderLocations(t *testing.T) {
+	opts := syscallOptions(t)
+	cases := []struct {
+		name, content string
+		code          rules.Code
+		msg, at       string
+	}{
+		{"syntax", "- rule: r\n  desc: d\n  condition: evt.type = open and (proc.name = x\n  output: o\n  priority: INFO\n",
+			rules.ErrCompileCondition, "expected ')'", "f.yaml:3:48"},
+		{"unknown field", "- rule: r\n  desc: d\n  condition: evt.type = open and proc.nme = x\n  output: o\n  priority: INFO\n",
+			rules.ErrCompileCondition, "unknown field 'proc.nme'", "f.yaml:3:34"},
+		{"quoted", "- rule: r\n  desc: d\n  condition: \"evt.type = open and proc.nme = x\"\n  output: o\n  priority: INFO\n",
+			rules.ErrCompileCondition, "unknown field", "f.yaml:3:35"},
+		{"bad type", "- rule: r\n  desc: d\n  condition: evt.type = open and evt.num contains 1\n  output: o\n  priority: INFO\n",
+			rules.ErrCompileCondition, "not supported on numeric fields", "f.yaml:3:34"},
+		{"undefined macro", "- rule: r\n  desc: d\n  condition: evt.type = open and nope\n  output: o\n  priority: INFO\n",
+			rules.ErrValidate, "Undefined macro 'nope' used in filter.", "f.yaml:3:34"},
+		{"macro loop", "- macro: a\n  condition: b\n- macro: b\n  condition: a\n- macro: a\n  condition: b\n",
+			rules.ErrValidate, "reference loop in macro", ""},
+		{"output field", "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: \"%proc.nme\"\n  priority: INFO\n",
+			rules.ErrCompileOutput, "invalid formatting token proc.nme", "f.yaml:4:11"},
+		{"priority", "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: LOUD\n",
+			rules.ErrYAMLValidate, "Invalid priority", "f.yaml:5:13"},
+		{"not a list", "rule: r\n", rules.ErrYAMLValidate, "not yaml array of objects", "f.yaml"},
+		{"yaml", "- rule: [\n", rules.ErrYAMLParse, "yaml:", "f.yaml:1:1"},
+		{"engine version", "- required_engine_version: 1.0.0\n", rules.ErrValidate, "Rules require engine version 1.0.0, but engine version is 0.63.0", "f.yaml:1:3"},
+	}
+	for _, c := range cases {
+		_, res := rules.Load(opts, "f.yaml", []byte(c.content))
+		if res.OK() {
+			t.Errorf("%s: loaded", c.name)
+			continue
+		}
+		m := res.Errors[0]
+		if m.Code != c.code || !strings.Contains(m.Message, c.msg) {
+			t.Errorf("%s: got %s", c.name, m)
+		}
+		if c.at != "" && m.Location().String() != c.at {
+			t.Errorf("%s: at %s, want %s (%s)", c.name, m.Location(), c.at, m)
+		}
+		if !strings.Contains(m.String(), string(c.code)) {
+			t.Errorf("%s: %q lacks the code", c.name, m.String())
+		}
+	}
+}
+
+func TestLoadFilesAcross(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.yaml")
+	b := filepath.Join(dir, "b.yaml")
+	os.WriteFile(a, []byte("- list: bins\n  items: [cat]\n- macro: opened\n  condition: evt.type = openat\n- rule: r\n  desc: d\n  condition: opened and proc.name in (bins)\n  output: \"%proc.name\"\n  priority: INFO\n"), 0o644)
+	os.WriteFile(b, []byte("- list: bins\n  items: [less]\n  override:\n    items: append\n- rule: r\n  condition: and fd.name = /etc/shadow\n  override:\n    condition: append\n- rule: r2\n  desc: d\n  condition: opened\n  output: o\n  priority: ERROR\n  tags: [b, a, b]\n"), 0o644)
+	rs, results := rules.LoadFiles(syscallOptions(t), a, b)
+	for _, r := range results {
+		if !r.OK() {
+			t.Fatal(r)
+		}
+	}
+	if got := rs.Rule("r").CompiledCondition(); got != "(evt.type = openat and proc.name in (cat, less) and fd.name = /etc/shadow)" {
+		t.Fatalf("r: %s", got)
+	}
+	if r2 := rs.Rule("r2"); r2.Priority != rules.Error || strings.Join(r2.Tags, ",") != "a,b" || r2.ID != 1 {
+		t.Fatalf("r2: %+v", r2)
+	}
+	_, results = rules.LoadFiles(syscallOptions(t), filepath.Join(dir, "missing.yaml"))
+	if len(results) != 1 || results[0].OK() || results[0].Errors[0].Code != rules.ErrFileRead {
+		t.Fatalf("missing file: %v", results)
+	}
+}
+
+func TestResultRendering(t *testing.T) {
+	_, res := rules.Load(nil, "x.yaml", []byte("- list: l\n  items: [a]\n  bogus: 1\n"))
+	if !res.OK() || len(res.Warnings) != 2 {
+		t.Fatalf("got %s", res)
+	}
+	s := res.String()
+	if !strings.HasPrefix(s, "x.yaml: Ok, with warnings") || !strings.Contains(s, "LOAD_UNKNOWN_KEY") || !strings.Contains(s, "LOAD_UNUSED_LIST") {
+		t.Fatalf("text: %s", s)
+	}
+	data, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Successful bool `json:"successful"`
+		Warnings   []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+			Context struct {
+				Locations []struct {
+					ItemType string `json:"item_type"`
+					Position struct {
+						Line int `json:"line"`
+					} `json:"position"`
+				} `json:"locations"`
+			} `json:"context"`
+		} `json:"warnings"`
+	}
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !back.Successful || len(back.Warnings) != 2 || back.Warnings[0].Code != "LOAD_UNKNOWN_KEY" {
+		t.Fatalf("json: %s", data)
+	}
+	locs := back.Warnings[0].Context.Locations
+	if len(locs) < 2 || locs[len(locs)-1].ItemType != "list" || locs[len(locs)-1].Position.Line != 1 {
+		t.Fatalf("json locations: %s", data)
+	}
+}
