@@ -20,12 +20,14 @@ import (
 type RingMode int
 
 const (
+	// RingPerCPU (the default) uses one ring buffer per CPU; the reader
+	// merges them by timestamp. It is the faster mode and the one that
+	// keeps events in timestamp order (see docs/driver.md).
+	RingPerCPU RingMode = iota
 	// RingShared uses one ring buffer for all CPUs: events arrive in the
-	// order they were written.
-	RingShared RingMode = iota
-	// RingPerCPU uses one ring buffer per CPU; the reader merges them by
-	// timestamp.
-	RingPerCPU
+	// order they were written, which can differ from timestamp order when
+	// a CPU is delayed between timestamping and writing an event.
+	RingShared
 )
 
 // String names the mode.
@@ -46,7 +48,7 @@ const (
 
 // Options configure Open. The zero value (or nil) means the defaults.
 type Options struct {
-	// Mode selects one shared ring buffer (default) or one per CPU.
+	// Mode selects one ring buffer per CPU (default) or one shared.
 	Mode RingMode
 	// RingSize is the size in bytes of each ring buffer: a power of two of
 	// at least the page size. Default DefaultRingSize.

@@ -184,6 +184,10 @@ static __always_inline void inode_times(struct inode *i, u64 *ctime, u64 *mtime)
 		ms = BPF_CORE_READ(o, i_mtime.tv_sec);
 		mn = BPF_CORE_READ(o, i_mtime.tv_nsec);
 	}
+	/* Nanoseconds are below 2^30; newer kernels keep flags in the top
+	 * bits of i_ctime_nsec (multigrain timestamps). */
+	cn &= 0x3fffffff;
+	mn &= 0x3fffffff;
 	*ctime = cs < 0 ? 0 : (u64)cs * 1000000000ULL + cn;
 	*mtime = ms < 0 ? 0 : (u64)ms * 1000000000ULL + mn;
 }

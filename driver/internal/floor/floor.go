@@ -1,0 +1,58 @@
+// Package floor is the reference point of the driver benchmarks: a minimal
+// eBPF program that writes one small record per syscall exit to a ring
+// buffer. What it costs is the floor any eBPF syscall capture pays; the
+// driver's overhead is measured against it. It is not a capture source.
+package floor
+
+//go:generate go run github.com/cilium/ebpf/cmd/bpf2go -cc clang-14 -target amd64 floor bpf/floor.bpf.c -- -O2 -g -Wall -Werror -D__TARGET_ARCH_x86
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+)
+
+// Floor is the loaded and attached minimal tracer.
+type Floor struct {
+	objs floorObjects
+	l    link.Link
+}
+
+// Attach loads the floor program, excluding the calling process, and
+// attaches it to sys_exit.
+func Attach() (*Floor, error) {
+	spec, err := loadFloor()
+	if err != nil {
+		return nil, fmt.Errorf("floor: %w", err)
+	}
+	if err := spec.Variables["self_tgid"].Set(uint32(os.Getpid())); err != nil {
+		return nil, fmt.Errorf("floor: %w", err)
+	}
+	f := &Floor{}
+	if err := spec.LoadAndAssign(&f.objs, nil); err != nil {
+		return nil, fmt.Errorf("floor: load: %w", err)
+	}
+	f.l, err = link.AttachTracing(link.TracingOptions{Program: f.objs.FloorExit})
+	if err != nil {
+		f.objs.Close()
+		return nil, fmt.Errorf("floor: attach: %w", err)
+	}
+	return f, nil
+}
+
+// Ring returns the ring buffer map the program writes to.
+func (f *Floor) Ring() *ebpf.Map { return f.objs.Ring }
+
+// RingSize is the size of the ring buffer in bytes.
+const RingSize = 1 << 24
+
+// Close detaches and unloads the program.
+func (f *Floor) Close() error {
+	err := f.l.Close()
+	if cerr := f.objs.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
