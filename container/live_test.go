@@ -190,6 +190,21 @@ func TestPodmanLive(t *testing.T) {
 	}
 }
 
+// podAddr returns the IPv4 address of eth0 in the network namespace of pid.
+func podAddr(t *testing.T, pid int) string {
+	t.Helper()
+	out := ctrtest.Run(t, nil, nil, "nsenter", "-t", strconv.Itoa(pid), "-n", "ip", "-4", "-o", "addr", "show", "dev", "eth0")
+	f := strings.Fields(out)
+	for i := range f {
+		if f[i] == "inet" && i+1 < len(f) {
+			addr, _, _ := strings.Cut(f[i+1], "/")
+			return addr
+		}
+	}
+	t.Fatalf("no inet address in %q", out)
+	return ""
+}
+
 // findProc returns the pid of a process whose command line is cmdline
 // (arguments joined by spaces), or 0.
 func findProc(t *testing.T, cmdline string) int {
@@ -216,15 +231,23 @@ func findProc(t *testing.T, cmdline string) int {
 func TestCRILive(t *testing.T) {
 	ctrtest.RequireRoot(t)
 	podUID := fmt.Sprintf("5c0e0000-0000-4000-8000-%012d", time.Now().UnixNano()%1e12)
+	netPodUID := fmt.Sprintf("5c0e0000-0000-4000-9000-%012d", time.Now().UnixNano()%1e12)
 	cgParent := "/kubepods/besteffort/pod" + podUID
+	netCgParent := "/kubepods/besteffort/pod" + netPodUID
 	keep := map[string]bool{}
 	for _, d := range []string{"kubepods", "kubepods/besteffort"} {
 		keep[d] = ctrtest.CgroupExists(d)
 	}
-	// Registered before containerd starts, so it runs after the pod is gone.
-	t.Cleanup(func() { ctrtest.RemoveCgroupDir(strings.TrimPrefix(cgParent, "/"), keep) })
+	// Registered before containerd starts, so it runs after the pods are gone.
+	t.Cleanup(func() {
+		ctrtest.RemoveCgroupDir(strings.TrimPrefix(cgParent, "/"), keep)
+		ctrtest.RemoveCgroupDir(strings.TrimPrefix(netCgParent, "/"), keep)
+	})
 
-	cd := ctrtest.StartContainerd(t)
+	// Pods off the host network get addresses from a loopback range on a
+	// bridge of their own: nothing leaves the machine.
+	const podSubnet = "127.100.0.0/24"
+	cd := ctrtest.StartContainerd(t, &ctrtest.ContainerdOptions{PodSubnet: podSubnet})
 	rt, _ := cd.Dial(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -262,15 +285,15 @@ func TestCRILive(t *testing.T) {
 	}
 	podID := runp.GetPodSandboxId()
 
-	start := func(name string, privileged bool, mounts []*runtimeapi.Mount) string {
+	start := func(podID string, podCfg *runtimeapi.PodSandboxConfig, name string, privileged bool, mounts []*runtimeapi.Mount) string {
 		cfg := &runtimeapi.ContainerConfig{
 			Metadata: &runtimeapi.ContainerMetadata{Name: name},
 			Image:    &runtimeapi.ImageSpec{Image: ctrtest.CRIImage},
 			Command:  []string{"/bin/sleep", "300"},
 			Labels: map[string]string{
 				"role":                         name,
-				"io.kubernetes.pod.name":       "sc-pod",
-				"io.kubernetes.pod.namespace":  "sc-ns",
+				"io.kubernetes.pod.name":       podCfg.Metadata.Name,
+				"io.kubernetes.pod.namespace":  podCfg.Metadata.Namespace,
 				"io.kubernetes.container.name": name,
 			},
 			Annotations: map[string]string{"team": "tests"},
@@ -289,8 +312,21 @@ func TestCRILive(t *testing.T) {
 		}
 		return cr.GetContainerId()
 	}
-	sleeperID := start("sleeper", true, []*runtimeapi.Mount{{ContainerPath: "/data", HostPath: hostdir, Readonly: true}})
-	sidecarID := start("sidecar", false, nil)
+	sleeperID := start(podID, podCfg, "sleeper", true, []*runtimeapi.Mount{{ContainerPath: "/data", HostPath: hostdir, Readonly: true}})
+	sidecarID := start(podID, podCfg, "sidecar", false, nil)
+
+	netPodCfg := &runtimeapi.PodSandboxConfig{
+		Metadata:     &runtimeapi.PodSandboxMetadata{Name: "sc-netpod", Namespace: "sc-net", Uid: netPodUID},
+		LogDirectory: filepath.Join(cd.Dir, "podlogs"),
+		Labels:       map[string]string{"app": "net"},
+		Linux:        &runtimeapi.LinuxPodSandboxConfig{CgroupParent: netCgParent},
+	}
+	netp, err := rt.RunPodSandbox(ctx, &runtimeapi.RunPodSandboxRequest{Config: netPodCfg})
+	if err != nil {
+		t.Fatalf("run pod sandbox with a CNI network: %v\n%s", err, ctrtest.ReadLog(filepath.Join(cd.Dir, "containerd.log")))
+	}
+	netPodID := netp.GetPodSandboxId()
+	netCtrID := start(netPodID, netPodCfg, "netctr", false, nil)
 
 	pidOf := func(info map[string]string) int {
 		var v struct {
@@ -394,7 +430,37 @@ func TestCRILive(t *testing.T) {
 		}
 		checkPod(t, c)
 	})
-	if s := m.Stats(); s.Resolved != 3 || s.Failed != 0 || s.Dropped != 0 {
+	t.Run("pod network", func(t *testing.T) {
+		info, raw := detectPid(t, ctrPid(netCtrID))
+		if info.FullID != netCtrID || info.Type != container.TypeCRI || !strings.Contains(raw, netCgParent+"/"+netCtrID) {
+			t.Fatalf("detected %+v from\n%s", info, raw)
+		}
+		c := resolved(t, m, info)
+		// The address the runtime reports, checked against the pod's own
+		// network namespace.
+		want := podAddr(t, ctrPid(netCtrID))
+		if !strings.HasPrefix(want, "127.100.0.") {
+			t.Fatalf("eth0 address in the pod = %q", want)
+		}
+		if c.Name != "netctr" || c.HostNetwork || c.Pod == nil || c.Pod.Name != "sc-netpod" || c.Pod.Namespace != "sc-net" {
+			t.Fatalf("container = %+v", c)
+		}
+		if c.Pod.IP != want || c.IP != want {
+			t.Errorf("pod ip %q, container ip %q, want %q", c.Pod.IP, c.IP, want)
+		}
+		var cni map[string]map[string]any
+		if err := json.Unmarshal([]byte(c.Pod.CNIJSON), &cni); err != nil {
+			t.Fatalf("cni json %q: %v", c.Pod.CNIJSON, err)
+		}
+		eth0 := cni["eth0"]
+		if eth0 == nil || cni["lo"] != nil || eth0["Mac"] != nil || eth0["Sandbox"] != nil || !strings.Contains(c.Pod.CNIJSON, want) {
+			t.Errorf("cni json = %s", c.Pod.CNIJSON)
+		}
+		if c.CNIJSON != c.Pod.CNIJSON {
+			t.Error("container cni json differs from the pod's")
+		}
+	})
+	if s := m.Stats(); s.Resolved != 4 || s.Failed != 0 || s.Dropped != 0 {
 		t.Errorf("stats = %+v", s)
 	}
 }

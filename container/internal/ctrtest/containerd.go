@@ -32,27 +32,63 @@ const (
 type Containerd struct {
 	Dir    string
 	Socket string
+	// Bridge is the bridge pods without host network are attached to
+	// (empty without ContainerdOptions.PodSubnet).
+	Bridge string
 	d      *Daemon
+}
+
+// ContainerdOptions configure StartContainerd; nil means the defaults.
+type ContainerdOptions struct {
+	// PodSubnet, when set, gives pods that do not use the host network a
+	// CNI network: a bridge of its own (no gateway, no masquerading, no
+	// uplink) and addresses from this subnet (host-local IPAM). Use a
+	// loopback range such as 127.100.0.0/24: no traffic leaves the machine.
+	PodSubnet string
 }
 
 // StartContainerd installs containerd and runc if needed, starts containerd
 // with a private configuration and imports CRIImage and SandboxImage. The
 // test's cleanup removes every pod sandbox (with its containers), stops
-// containerd and deletes Dir.
-func StartContainerd(t testing.TB) *Containerd {
+// containerd, deletes the bridge it made and Dir.
+func StartContainerd(t testing.TB, o *ContainerdOptions) *Containerd {
 	t.Helper()
 	RequireRoot(t)
-	Ensure(t, map[string]string{
+	if o == nil {
+		o = &ContainerdOptions{}
+	}
+	pkgs := map[string]string{
 		"containerd":     "/usr/bin/containerd",
 		"runc":           "/usr/sbin/runc",
 		"busybox-static": Busybox,
-	})
+	}
+	if o.PodSubnet != "" {
+		pkgs["containernetworking-plugins"] = "/usr/lib/cni/bridge"
+		pkgs["iproute2"] = "/bin/ip"
+	}
+	Ensure(t, pkgs)
 	dir := WorkDir(t, "syscope-containerd-")
 	c := &Containerd{Dir: dir, Socket: filepath.Join(dir, "containerd.sock")}
-	for _, d := range []string{"root", "state", "cni", "opt", "runc-root"} {
+	for _, d := range []string{"root", "state", "cni", "opt", "runc-root", "ipam"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if o.PodSubnet != "" {
+		c.Bridge = fmt.Sprintf("scbr%x", os.Getpid()&0xffffff)
+		conflist := fmt.Sprintf(`{"cniVersion": "0.4.0", "name": "syscope-test", "plugins": [
+  {"type": "bridge", "bridge": %q, "isGateway": false, "ipMasq": false, "hairpinMode": false,
+   "ipam": {"type": "host-local", "ranges": [[{"subnet": %q}]], "dataDir": %q}}]}
+`, c.Bridge, o.PodSubnet, filepath.Join(dir, "ipam"))
+		write(t, filepath.Join(dir, "cni", "10-syscope.conflist"), conflist)
+		// Registered before the daemon, so it runs after the pods are gone.
+		t.Cleanup(func() {
+			if _, err := os.Stat("/sys/class/net/" + c.Bridge); err == nil {
+				if _, err := RunErr(nil, nil, "ip", "link", "del", c.Bridge); err != nil {
+					t.Logf("delete bridge %s: %v", c.Bridge, err)
+				}
+			}
+		})
 	}
 	// restrict_oom_score_adj: without CAP_SYS_RESOURCE the sandbox's
 	// oom_score_adj of -998 cannot be set. No systemd: cgroupfs.

@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -154,12 +155,53 @@ func WorkDir(t testing.TB, prefix string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		// Runtime helpers (conmon and its "podman container cleanup" exit
+		// commands, containerd shims) end by themselves once their
+		// containers are gone, and may mount the storage again on the way:
+		// wait for them before unmounting.
+		if left := WaitNoProcesses(dir, 15*time.Second); len(left) > 0 {
+			t.Logf("processes still using %s: %v", dir, left)
+		}
 		UnmountBelow(t, dir)
 		if err := os.RemoveAll(dir); err != nil {
 			t.Logf("remove %s: %v", dir, err)
 		}
 	})
 	return dir
+}
+
+// WaitNoProcesses waits until no process's command line mentions dir, and
+// returns the pids of those still left after limit.
+func WaitNoProcesses(dir string, limit time.Duration) []int {
+	var left []int
+	WaitFor(context.Background(), limit, func() bool {
+		left = processesMentioning(dir)
+		return len(left) == 0
+	})
+	return left
+}
+
+func processesMentioning(s string) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	self := os.Getpid()
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil {
+			continue
+		}
+		if bytes.Contains(b, []byte(s)) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // UnmountBelow lazily unmounts every mount at or below dir, deepest first.
