@@ -54,7 +54,6 @@ type Reader struct {
 	scratch []byte        // v1 events rewritten with the v2 header
 	opts    []byte        // options of the last event block
 	num     uint64
-	seenEv  bool
 	err     error
 	stats   ReaderStats
 	closed  bool
@@ -85,7 +84,7 @@ func NewReader(src io.Reader) (*Reader, error) {
 }
 
 func newReader(src io.Reader, c io.Closer) (*Reader, error) {
-	r := &Reader{buf: make([]byte, readBufSize)}
+	r := &Reader{buf: make([]byte, readBufSize), scratch: make([]byte, 4096)}
 	if c != nil {
 		r.closers = append(r.closers, c)
 	}
@@ -119,7 +118,11 @@ func newReader(src io.Reader, c io.Closer) (*Reader, error) {
 func (r *Reader) Metadata() *Metadata { return r.md }
 
 // Stats returns what the reader has counted so far.
-func (r *Reader) Stats() ReaderStats { return r.stats }
+func (r *Reader) Stats() ReaderStats {
+	st := r.stats
+	st.Events = r.num
+	return st
+}
 
 // EventOptions returns the raw pcapng options that follow the event in the
 // block of the last event Next returned (nil when there are none); decode
@@ -334,7 +337,7 @@ func (r *Reader) meta(typ uint32, b []byte, off int64) error {
 		return &BlockError{Offset: off, Type: typ, Err: fmt.Errorf("%s block: %w", blockName(typ), err)}
 	}
 	r.stats.MetadataBlocks++
-	if r.seenEv {
+	if r.num > 0 {
 		r.stats.LateMetadataBlocks++
 	}
 	return nil
@@ -359,46 +362,58 @@ func (r *Reader) Next(e *event.Event) error {
 		return r.err
 	}
 	for {
-		typ, b, off, err := r.block()
-		if err != nil {
-			r.err = err
-			return err
-		}
-		var ok bool
-		switch typ {
-		case BlockEVV2, BlockEVV2Large:
-			ok, err = r.eventV2(b[8:len(b)-4], 2, e)
-			e.Flags = 0
-		case BlockEVFV2, BlockEVFV2Lg:
-			ok, err = r.eventV2(b[8:len(b)-4], 6, e)
-			if err == nil && ok {
-				e.Flags = binary.LittleEndian.Uint32(b[10:])
+		// Fast path: the whole block is buffered and well framed.
+		var b []byte
+		if r.w-r.r >= 8 {
+			bb := r.buf[r.r:r.w]
+			n := binary.LittleEndian.Uint32(bb[4:])
+			if n >= 12 && uint64(n) <= uint64(len(bb)) && binary.LittleEndian.Uint32(bb[n-4:]) == n {
+				b = bb[:n]
+				r.r += int(n)
 			}
+		}
+		if b == nil {
+			var err error
+			if _, b, _, err = r.block(); err != nil {
+				r.err = err
+				return err
+			}
+		}
+		typ := binary.LittleEndian.Uint32(b)
+		var ok bool
+		var err error
+		switch typ {
 		case BlockEV, BlockEVInt:
 			ok, err = r.eventV1(b[8:len(b)-4], 2, e)
 			e.Flags = 0
+		case BlockEVV2, BlockEVV2Large:
+			ok, err = r.eventV2(b[8:len(b)-4], 2, e)
+			e.Flags = 0
 		case BlockEVF:
 			ok, err = r.eventV1(b[8:len(b)-4], 6, e)
-			if err == nil && ok {
+			if ok {
+				e.Flags = binary.LittleEndian.Uint32(b[10:])
+			}
+		case BlockEVFV2, BlockEVFV2Lg:
+			ok, err = r.eventV2(b[8:len(b)-4], 6, e)
+			if ok {
 				e.Flags = binary.LittleEndian.Uint32(b[10:])
 			}
 		default:
-			if err = r.meta(typ, b, off); err != nil {
+			if err = r.meta(typ, b, r.base+int64(r.r-len(b))); err != nil {
 				r.err = err
 				return err
 			}
 			continue
 		}
 		if err != nil {
-			r.err = &BlockError{Offset: off, Type: typ, Err: fmt.Errorf("event block: %w", err)}
+			r.err = &BlockError{Offset: r.base + int64(r.r-len(b)), Type: typ, Err: fmt.Errorf("event block: %w", err)}
 			return r.err
 		}
 		if !ok {
 			continue
 		}
-		r.seenEv = true
 		r.num++
-		r.stats.Events = r.num
 		e.Num = r.num
 		e.CPU = binary.LittleEndian.Uint16(b[8:])
 		return nil
@@ -507,40 +522,37 @@ func (r *Reader) eventV1(body []byte, p int, e *event.Event) (bool, error) {
 		// they are.
 		n -= 3
 	}
-	ls := 2
-	if schemaLarge[t] {
-		ls = 4
-	}
-	// The end of the parameters, 22 + np*ls + sum of the first np
+	ev = ev[:n]
+	// The end of the parameters, 22 + np*ls + the sum of the first np
 	// lengths, grows strictly with np, so at most one count fits.
-	np := 0
-	end := event.HeaderLenV1
-	for end < n {
-		lp := event.HeaderLenV1 + np*ls
-		if lp+ls > n {
-			break
+	end, i := event.HeaderLenV1, event.HeaderLenV1
+	if !schemaLarge[t] {
+		for end < n && i+2 <= n {
+			end += 2 + int(binary.LittleEndian.Uint16(ev[i:]))
+			i += 2
 		}
-		var pl int
-		if ls == 2 {
-			pl = int(binary.LittleEndian.Uint16(ev[lp:]))
-		} else {
-			pl = int(binary.LittleEndian.Uint32(ev[lp:]))
+	} else {
+		for end < n && i+4 <= n {
+			end += 4 + int(binary.LittleEndian.Uint32(ev[i:]))
+			i += 4
 		}
-		np++
-		end += ls + pl
 	}
 	if end != n {
 		return false, fmt.Errorf("cannot infer the parameter count of v1 event type %d: no count matches length %d (schema has %d parameters)", t, n, schemaN[t])
+	}
+	np := (i - event.HeaderLenV1) / 2
+	if schemaLarge[t] {
+		np = (i - event.HeaderLenV1) / 4
 	}
 	need := n + 4
 	if cap(r.scratch) < need {
 		r.scratch = make([]byte, need+need/2+64)
 	}
 	s := r.scratch[:need]
-	copy(s, ev[:event.HeaderLenV1])
+	*(*[event.HeaderLenV1]byte)(s) = *(*[event.HeaderLenV1]byte)(ev)
 	binary.LittleEndian.PutUint32(s[16:], uint32(need))
 	binary.LittleEndian.PutUint32(s[event.HeaderLenV1:], uint32(np))
-	copy(s[event.HeaderLen:], ev[event.HeaderLenV1:n])
+	copy(s[event.HeaderLen:], ev[event.HeaderLenV1:])
 	e.Raw = s
 	r.setOpts(body, p+int(l))
 	return true, nil
