@@ -87,6 +87,11 @@ func (s *State) ProcessFiltered(e *event.Event, keep func(*Ctx) bool) (*Ctx, boo
 
 	s.reset(e, c, et, flags)
 
+	if keep != nil && et == event.SyscallWriteX && c.FD == nil && c.Thread != nil {
+		// with a filter set, sinsp looks a write exit's fd up from the
+		// thread's last fd before filtering (its tracer check)
+		c.FD = s.getFD(c.Thread, c.Thread.LastEventFD)
+	}
 	if keep != nil && flags&event.EFModifiesState == 0 {
 		if !keep(c) {
 			if t := c.Thread; t != nil && flags&event.EFSkipparsereset == 0 && et != event.SchedswitchV6E {

@@ -617,6 +617,13 @@ func TestFilterDropsPendingEnter(t *testing.T) {
 	if fi := c.FDInfo(); fi == nil || string(fi.Name) != "/a" {
 		t.Error("FDInfo must fall back to the thread's last fd")
 	}
+	// a write exit is the exception: with a filter, sinsp resolves its fd
+	// from the thread's last fd before filtering
+	f.s.ProcessFiltered(build(event.SyscallWriteE, func(b *event.Builder) { b.I64(3).U32(1) }), rejectEnters)
+	c, _ = f.s.ProcessFiltered(build(event.SyscallWriteX, func(b *event.Builder) { b.I64(1).Raw([]byte("x")) }), rejectEnters)
+	if c.FD == nil || string(c.FD.Name) != "/a" {
+		t.Error("write exit after a filtered enter must resolve its fd")
+	}
 }
 
 func TestLivePurge(t *testing.T) {
