@@ -303,3 +303,200 @@ func credWorkload(args []string) error {
 	say("setuid_back", int(err.(syscall.Errno)))
 	return nil
 }
+
+func init() { workloads["misc"] = miscWorkload }
+
+func ptr[T any](p *T) uintptr { return uintptr(unsafe.Pointer(p)) }
+
+// miscWorkload calls each remaining syscall of the coverage list once, in
+// its own mount namespace, and prints the results the test checks.
+func miscWorkload(args []string) error {
+	runtime.LockOSThread()
+	dir := args[0]
+	say("tid", unix.Gettid())
+	res := func(name string, r uintptr, err error) {
+		if err != nil {
+			say(name, -int64(err.(syscall.Errno)))
+		} else {
+			say(name, int64(r))
+		}
+	}
+	m := filepath.Join(dir, "m")
+	fd, err := sys(unix.SYS_OPENAT, atFdcwd, cstr(m), unix.O_CREAT|unix.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	say("fd", fd)
+
+	iov := []unix.Iovec{{Base: &[]byte("ab")[0], Len: 2}, {Base: &[]byte("cdef")[0], Len: 4}}
+	r, err := sys(unix.SYS_WRITEV, fd, ptr(&iov[0]), 2)
+	res("writev", r, err)
+	xy := []byte("xy")
+	iov1 := []unix.Iovec{{Base: &xy[0], Len: 2}}
+	r, err = sys(unix.SYS_PWRITEV, fd, ptr(&iov1[0]), 1, 10, 0)
+	res("pwritev", r, err)
+	b1, b2 := make([]byte, 3), make([]byte, 100)
+	riov := []unix.Iovec{{Base: &b1[0], Len: 3}, {Base: &b2[0], Len: 100}}
+	r, err = sys(unix.SYS_PREADV, fd, ptr(&riov[0]), 2, 0, 0)
+	res("preadv", r, err)
+	unix.Seek(int(fd), 1, 0)
+	r, err = sys(unix.SYS_READV, fd, ptr(&riov[0]), 2)
+	res("readv", r, err)
+	r, err = sys(unix.SYS_CLOSE_RANGE, 500, 600, 4) // CLOSE_RANGE_CLOEXEC
+	res("close_range", r, err)
+
+	r, err = sys(unix.SYS_EVENTFD2, 7, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	res("eventfd2", r, err)
+	mask := uint64(1) << (unix.SIGUSR1 - 1)
+	r, err = sys(unix.SYS_SIGNALFD4, ^uintptr(0), ptr(&mask), 8, unix.SFD_CLOEXEC)
+	res("signalfd4", r, err)
+	r, err = sys(unix.SYS_TIMERFD_CREATE, unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK)
+	res("timerfd_create", r, err)
+	r, err = sys(unix.SYS_INOTIFY_INIT1, unix.IN_CLOEXEC)
+	res("inotify_init1", r, err)
+	r, err = sys(unix.SYS_EPOLL_CREATE1, unix.EPOLL_CLOEXEC)
+	res("epoll_create1", r, err)
+	r, err = sys(unix.SYS_MEMFD_CREATE, cstr("syscope-memfd"), unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	res("memfd_create", r, err)
+	pfd, err := sys(unix.SYS_PIDFD_OPEN, uintptr(os.Getpid()), 0)
+	res("pidfd_open", pfd, err)
+	say("pid", os.Getpid())
+	r, err = sys(unix.SYS_PIDFD_GETFD, pfd, fd, 0)
+	res("pidfd_getfd", r, err)
+	var iop [120]byte
+	r, err = sys(unix.SYS_IO_URING_SETUP, 4, ptr(&iop))
+	res("io_uring_setup", r, err)
+	say("io_uring_sq_entries", *(*uint32)(unsafe.Pointer(&iop[0])))
+	say("io_uring_cq_entries", *(*uint32)(unsafe.Pointer(&iop[4])))
+	say("io_uring_features", *(*uint32)(unsafe.Pointer(&iop[20])))
+	r, err = sys(unix.SYS_USERFAULTFD, unix.O_CLOEXEC|unix.O_NONBLOCK)
+	res("userfaultfd", r, err)
+	var battr [64]byte
+	r, err = sys(unix.SYS_BPF, 0 /* BPF_MAP_CREATE */, ptr(&battr), 64) // invalid attributes
+	res("bpf", r, err)
+
+	// Directories and names.
+	d1 := filepath.Join(dir, "d1")
+	r, err = sys(unix.SYS_MKDIRAT, atFdcwd, cstr(d1), 0o700)
+	res("mkdirat", r, err)
+	dfd, _ := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	say("dirfd", dfd)
+	r, err = sys(unix.SYS_FCHDIR, uintptr(dfd))
+	res("fchdir", r, err)
+	m2 := filepath.Join(dir, "m2")
+	r, err = sys(unix.SYS_RENAMEAT, atFdcwd, cstr(m), uintptr(dfd), cstr("m2"))
+	res("renameat", r, err)
+	r, err = sys(unix.SYS_RENAMEAT2, uintptr(dfd), cstr("m2"), atFdcwd, cstr(m), unix.RENAME_NOREPLACE)
+	res("renameat2", r, err)
+	r, err = sys(unix.SYS_LINKAT, atFdcwd, cstr(m), atFdcwd, cstr(m2), unix.AT_SYMLINK_FOLLOW)
+	res("linkat", r, err)
+	r, err = sys(unix.SYS_SYMLINKAT, cstr("some/target"), uintptr(dfd), cstr("s2"))
+	res("symlinkat", r, err)
+	r, err = sys(unix.SYS_FCHMOD, fd, 0o4751)
+	res("fchmod", r, err)
+	r, err = sys(unix.SYS_FCHMODAT, atFdcwd, cstr(m), 0o640, 0)
+	res("fchmodat", r, err)
+	r, err = sys(unix.SYS_CHOWN, cstr(m), 1, 2)
+	res("chown", r, err)
+	r, err = sys(unix.SYS_FCHOWN, fd, 3, 4)
+	res("fchown", r, err)
+	r, err = sys(unix.SYS_FCHOWNAT, atFdcwd, cstr(m), 5, 6, unix.AT_SYMLINK_NOFOLLOW)
+	res("fchownat", r, err)
+	r, err = sys(unix.SYS_OPENAT2, atFdcwd, cstr(m), ptr(&unix.OpenHow{Flags: unix.O_RDONLY, Resolve: unix.RESOLVE_NO_SYMLINKS}), 24)
+	res("openat2", r, err)
+
+	// Namespaces and mounts, private to this process.
+	r, err = sys(unix.SYS_UNSHARE, unix.CLONE_NEWNS)
+	res("unshare", r, err)
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return err
+	}
+	r, err = sys(unix.SYS_MOUNT, cstr("none"), cstr(d1), cstr("tmpfs"), unix.MS_NOSUID|unix.MS_NODEV, cstr("size=1m"))
+	res("mount", r, err)
+	r, err = sys(unix.SYS_UMOUNT2, cstr(d1), unix.MNT_DETACH)
+	res("umount2", r, err)
+	nsfd, _ := unix.Open("/proc/self/ns/net", unix.O_RDONLY, 0)
+	say("nsfd", nsfd)
+	r, err = sys(unix.SYS_SETNS, uintptr(nsfd), unix.CLONE_NEWNET)
+	res("setns", r, err)
+
+	// Credentials and signals.
+	none := ^uintptr(0) & 0xffffffff
+	r, err = sys(unix.SYS_SETRESUID, none, none, none)
+	res("setresuid", r, err)
+	r, err = sys(unix.SYS_SETREUID, none, none)
+	res("setreuid", r, err)
+	r, err = sys(unix.SYS_SETREGID, none, none)
+	res("setregid", r, err)
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	unix.Capget(&hdr, &data[0])
+	r, err = sys(unix.SYS_CAPSET, ptr(&hdr), ptr(&data[0]))
+	res("capset", r, err)
+	say("cap_eff", uint64(data[1].Effective)<<32|uint64(data[0].Effective))
+	r, err = sys(unix.SYS_TKILL, uintptr(unix.Gettid()), 0)
+	res("tkill", r, err)
+	r, err = sys(unix.SYS_TGKILL, uintptr(os.Getpid()), uintptr(unix.Gettid()), 0)
+	res("tgkill", r, err)
+	r, err = sys(unix.SYS_SETSID)
+	res("setsid", r, err)
+
+	// Memory and limits.
+	addr, err := sys(unix.SYS_MMAP, 0, 8192, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS, ^uintptr(0), 0)
+	res("mmap", addr, err)
+	r, err = sys(unix.SYS_MPROTECT, addr, 4096, unix.PROT_READ)
+	res("mprotect", r, err)
+	r, err = sys(unix.SYS_MUNMAP, addr, 8192)
+	res("munmap", r, err)
+	r, err = sys(unix.SYS_BRK, 0)
+	res("brk", r, err)
+	var old unix.Rlimit
+	r, err = sys(unix.SYS_PRLIMIT64, 0, unix.RLIMIT_NOFILE, 0, ptr(&old))
+	res("prlimit64", r, err)
+	say("nofile_cur", old.Cur)
+	say("nofile_max", old.Max)
+	r, err = sys(unix.SYS_SETRLIMIT, unix.RLIMIT_CORE, ptr(&unix.Rlimit{Cur: 0, Max: 1 << 20}))
+	res("setrlimit", r, err)
+	img := []byte("not a module")
+	r, err = sys(unix.SYS_INIT_MODULE, ptr(&img[0]), uintptr(len(img)), cstr("p=1"))
+	res("init_module", r, err)
+	r, err = sys(unix.SYS_FINIT_MODULE, fd, cstr("q=2"), 2 /* MODULE_INIT_IGNORE_VERMAGIC */)
+	res("finit_module", r, err)
+
+	// A plain accept.
+	ln, _ := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+	unix.Bind(ln, sockaddr4(0))
+	unix.Listen(ln, 3)
+	sa, _ := unix.Getsockname(ln)
+	c, _ := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+	unix.Connect(c, sa)
+	r, err = sys(unix.SYS_ACCEPT, uintptr(ln), 0, 0)
+	res("accept", r, err)
+	say("accept_port", sa.(*unix.SockaddrInet4).Port)
+
+	// Processes: fork and clone3 children that exit at once, a failed
+	// execveat, a generic syscall.
+	pid, _, errno := unix.RawSyscall(unix.SYS_FORK, 0, 0, 0)
+	if errno == 0 && pid == 0 {
+		unix.RawSyscall(unix.SYS_EXIT_GROUP, 3, 0, 0)
+	}
+	say("fork", int64(pid))
+	var ws unix.WaitStatus
+	unix.Wait4(int(pid), &ws, 0, nil)
+	var cargs [11]uint64 // struct clone_args: flags, pidfd, child_tid, parent_tid, exit_signal, ...
+	cargs[4] = uint64(unix.SIGCHLD)
+	pid, _, errno = unix.RawSyscall(unix.SYS_CLONE3, ptr(&cargs), unsafe.Sizeof(cargs), 0)
+	if errno == 0 && pid == 0 {
+		unix.RawSyscall(unix.SYS_EXIT_GROUP, 4, 0, 0)
+	}
+	say("clone3", int64(pid))
+	unix.Wait4(int(pid), &ws, 0, nil)
+	argv := []*byte{&[]byte("x\x00")[0], nil}
+	r, err = sys(unix.SYS_EXECVEAT, atFdcwd, cstr("/nonexistent-execveat"), ptr(&argv[0]), ptr(&argv[1]), 0)
+	res("execveat", r, err)
+	r, err = sys(unix.SYS_GETPPID)
+	res("getppid", r, err)
+	r, err = sys(unix.SYS_CHROOT, cstr(dir))
+	res("chroot", r, err)
+	return nil
+}
