@@ -210,7 +210,9 @@ func writeScenario(t testing.TB, path string) {
 	sc.socket(200, afInet, sockDgram, 0, 9)
 	sc.pair(200, event.SocketBindE, func(b *event.Builder) { b.I64(9) }, func(b *event.Builder) { b.I64(0).SockAddr(ap("0.0.0.0:53")) })
 	sc.pair(200, event.SocketRecvfromE, func(b *event.Builder) { b.I64(9).U32(512) },
-		func(b *event.Builder) { b.I64(4).Raw([]byte("ping")).SockTuple(ap("192.168.1.9:4000"), ap("192.168.1.1:53")) })
+		func(b *event.Builder) {
+			b.I64(4).Raw([]byte("ping")).SockTuple(ap("192.168.1.9:4000"), ap("192.168.1.1:53"))
+		})
 	sc.pair(200, event.SocketSendtoE, func(b *event.Builder) { b.I64(9).U32(4).SockTuple(ap("192.168.1.1:53"), ap("192.168.1.9:4000")) },
 		func(b *event.Builder) { b.I64(4).Raw([]byte("pong")) })
 	sc.read(200, 9, event.SyscallReadE)
