@@ -111,3 +111,16 @@ func TestInterfaces(t *testing.T) {
 		t.Errorf("inferIPv4 %x", got)
 	}
 }
+
+func TestReparentToReportedReaper(t *testing.T) {
+	f := newFeeder(t, &Options{Modern: true})
+	f.seed(1, 0, "init", "/")
+	f.seed(6, 1, "mid", "/")
+	f.seed(7, 6, "leaf", "/")
+	f.seed(9, 1, "reaper", "/")
+	f.ev(6, event.ProcexitV1E, func(b *event.Builder) { b.I64(0).I64(0).U8(0).U8(0).I64(9) })
+	f.noop(7)
+	if got := f.s.Thread(7).PTid; got != 9 {
+		t.Errorf("reparented to %d, want the reported reaper 9", got)
+	}
+}

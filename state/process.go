@@ -400,6 +400,9 @@ func (s *State) parse(e *event.Event, c *Ctx, et event.Type) {
 			t.Flags |= ThreadClosed
 			t.Dead = true
 			s.removeTid = e.Tid()
+			if r, ok := e.Int(4); ok && r > 0 {
+				t.reaper = r
+			}
 		}
 	case event.SyscallPipeX, event.SyscallPipe2X:
 		s.parsePipeExit(e, c)

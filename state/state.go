@@ -426,12 +426,18 @@ func (s *State) recountChildren() {
 }
 
 // reparent gives the children of the exiting process t a new parent: the
-// nearest ancestor marked as child subreaper, else the thread with pid 1 of
-// the pid namespace (vpid 1), else pid 1.
+// reaper the driver reported with the exit, else the nearest ancestor
+// marked as child subreaper, else the namespace's init (vpid 1), else pid 1.
 func (s *State) reparent(t *Thread) {
 	var reaper int64 = 1
 	found := false
+	if t.reaper > 0 {
+		reaper, found = t.reaper, true
+	}
 	s.ForEachAncestor(t, func(p *Thread) bool {
+		if found {
+			return false
+		}
 		if p.ChildSubreaper {
 			reaper, found = p.Pid, true
 			return false

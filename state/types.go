@@ -293,6 +293,7 @@ type Thread struct {
 	lastType    uint16      // type of the latest enter event (0xffff: none)
 	enterTime   uint64      // timestamp of the latest enter event, 0 if none
 	execEnter   int64       // tid of a non-leader thread that entered execve, -1
+	reaper      int64       // reaper tid the driver reported at exit, 0 if none
 }
 
 // Ctx is what the state knows about one event, as field extractors read it.
