@@ -12,8 +12,8 @@
 // any 1.x version with pcapng options, process lists V1 to V9, fd lists V1
 // and V2, interface and user lists V1 and V2, event blocks with and without
 // flags, v1 (no parameter count in the event header: it is inferred from the
-// schema and the lengths, and the event is rewritten into the 26-byte v2
-// header in a scratch buffer) and v2, normal and large. Gzip-compressed files
+// lengths, and the event is rewritten in place with the 26-byte v2 header)
+// and v2, normal and large. Gzip-compressed files
 // are detected by their magic. Unknown blocks are skipped. Iterating events
 // does not allocate: an event's bytes are a view into the reader's buffer,
 // valid until the next call.

@@ -14,7 +14,7 @@ import (
 
 // readBufSize is the initial size of the reader's block buffer. Blocks
 // larger than what is left of it make it grow.
-const readBufSize = 64 << 10
+const readBufSize = 256 << 10
 
 // ReaderStats counts what a Reader met besides the events it delivered.
 type ReaderStats struct {
@@ -51,8 +51,8 @@ type Reader struct {
 
 	md      *Metadata
 	tidIdx  map[int64]int // Processes index by tid
-	scratch []byte        // v1 events rewritten with the v2 header
-	opts    []byte        // options of the last event block
+	optBody []byte        // body of the last event block
+	optEnd  int           // end of the event in optBody
 	num     uint64
 	err     error
 	stats   ReaderStats
@@ -84,7 +84,7 @@ func NewReader(src io.Reader) (*Reader, error) {
 }
 
 func newReader(src io.Reader, c io.Closer) (*Reader, error) {
-	r := &Reader{buf: make([]byte, readBufSize), scratch: make([]byte, 4096)}
+	r := &Reader{buf: make([]byte, readBufSize)}
 	if c != nil {
 		r.closers = append(r.closers, c)
 	}
@@ -96,8 +96,12 @@ func newReader(src io.Reader, c io.Closer) (*Reader, error) {
 		}
 		return nil, &BlockError{Offset: 0, Err: fmt.Errorf("read: %w", err)}
 	}
-	r.src = br
-	if magic[0] == 0x1f && magic[1] == 0x8b {
+	if magic[0] != 0x1f || magic[1] != 0x8b {
+		// Take the bytes the peek buffered and read src directly from
+		// now on, into the block buffer, without a second copy.
+		r.w, _ = br.Read(r.buf)
+		r.src = src
+	} else {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, &BlockError{Offset: 0, Err: fmt.Errorf("gzip header: %w", err)}
@@ -127,7 +131,12 @@ func (r *Reader) Stats() ReaderStats {
 // EventOptions returns the raw pcapng options that follow the event in the
 // block of the last event Next returned (nil when there are none); decode
 // them with ParseOptions. Valid until the next call to Next.
-func (r *Reader) EventOptions() []byte { return r.opts }
+func (r *Reader) EventOptions() []byte {
+	if o := pad4(r.optEnd); o < len(r.optBody) {
+		return r.optBody[o:]
+	}
+	return nil
+}
 
 // Close releases the file and decompressor the reader opened.
 func (r *Reader) Close() error {
@@ -380,25 +389,25 @@ func (r *Reader) Next(e *event.Event) error {
 			}
 		}
 		typ := binary.LittleEndian.Uint32(b)
+		cpu := binary.LittleEndian.Uint16(b[8:])
+		var flags uint32
 		var ok bool
 		var err error
 		switch typ {
 		case BlockEV, BlockEVInt:
-			ok, err = r.eventV1(b[8:len(b)-4], 2, e)
-			e.Flags = 0
+			ok, err = r.eventV1(b, 10, e)
 		case BlockEVV2, BlockEVV2Large:
 			ok, err = r.eventV2(b[8:len(b)-4], 2, e)
-			e.Flags = 0
 		case BlockEVF:
-			ok, err = r.eventV1(b[8:len(b)-4], 6, e)
-			if ok {
-				e.Flags = binary.LittleEndian.Uint32(b[10:])
+			if len(b) >= 18 {
+				flags = binary.LittleEndian.Uint32(b[10:])
 			}
+			ok, err = r.eventV1(b, 14, e)
 		case BlockEVFV2, BlockEVFV2Lg:
-			ok, err = r.eventV2(b[8:len(b)-4], 6, e)
-			if ok {
-				e.Flags = binary.LittleEndian.Uint32(b[10:])
+			if len(b) >= 18 {
+				flags = binary.LittleEndian.Uint32(b[10:])
 			}
+			ok, err = r.eventV2(b[8:len(b)-4], 6, e)
 		default:
 			if err = r.meta(typ, b, r.base+int64(r.r-len(b))); err != nil {
 				r.err = err
@@ -415,7 +424,8 @@ func (r *Reader) Next(e *event.Event) error {
 		}
 		r.num++
 		e.Num = r.num
-		e.CPU = binary.LittleEndian.Uint16(b[8:])
+		e.CPU = cpu
+		e.Flags = flags
 		return nil
 	}
 }
@@ -482,30 +492,23 @@ func (r *Reader) eventV2(body []byte, p int, e *event.Event) (bool, error) {
 		}
 	}
 	e.Raw = ev[:l:l]
-	r.setOpts(body, p+int(l))
+	r.optBody, r.optEnd = body, p+int(l)
 	return true, nil
 }
 
-// setOpts records the options that follow an event ending at byte end of
-// the block body.
-func (r *Reader) setOpts(body []byte, end int) {
-	if o := pad4(end); o < len(body) {
-		r.opts = body[o:]
-	} else {
-		r.opts = nil
-	}
-}
-
-// eventV1 decodes the v1 event (22-byte header, no parameter count) of a
-// block body whose event starts at p, infers its parameter count and
-// rewrites it with the 26-byte header into the scratch buffer.
-func (r *Reader) eventV1(body []byte, p int, e *event.Event) (bool, error) {
+// eventV1 decodes the v1 event (22-byte header, no parameter count) that
+// starts at byte p of block b (after the cpu and flags), infers its
+// parameter count and rewrites it in place with the 26-byte header: the
+// header moves 4 bytes down, over the block header, which has been read.
+func (r *Reader) eventV1(b []byte, p int, e *event.Event) (bool, error) {
+	body := b[:len(b)-4]
 	if len(body) < p+event.HeaderLenV1 {
-		return false, fmt.Errorf("%d-byte body is too short for a %d-byte v1 event header", len(body), p+event.HeaderLenV1)
+		return false, fmt.Errorf("%d-byte body is too short for a %d-byte v1 event header", len(body)-8, p-8+event.HeaderLenV1)
 	}
 	ev := body[p:]
-	l := binary.LittleEndian.Uint32(ev[16:])
-	t := binary.LittleEndian.Uint16(ev[20:])
+	le := binary.LittleEndian
+	l := le.Uint32(ev[16:])
+	t := le.Uint16(ev[20:])
 	if int(t) >= nTypes {
 		r.stats.SkippedEvents++
 		return false, nil
@@ -526,34 +529,32 @@ func (r *Reader) eventV1(body []byte, p int, e *event.Event) (bool, error) {
 	// The end of the parameters, 22 + np*ls + the sum of the first np
 	// lengths, grows strictly with np, so at most one count fits.
 	end, i := event.HeaderLenV1, event.HeaderLenV1
+	np := 0
 	if !schemaLarge[t] {
 		for end < n && i+2 <= n {
-			end += 2 + int(binary.LittleEndian.Uint16(ev[i:]))
+			end += 2 + int(le.Uint16(ev[i:]))
 			i += 2
 		}
+		np = (i - event.HeaderLenV1) / 2
 	} else {
 		for end < n && i+4 <= n {
-			end += 4 + int(binary.LittleEndian.Uint32(ev[i:]))
+			end += 4 + int(le.Uint32(ev[i:]))
 			i += 4
 		}
+		np = (i - event.HeaderLenV1) / 4
 	}
 	if end != n {
 		return false, fmt.Errorf("cannot infer the parameter count of v1 event type %d: no count matches length %d (schema has %d parameters)", t, n, schemaN[t])
 	}
-	np := (i - event.HeaderLenV1) / 2
-	if schemaLarge[t] {
-		np = (i - event.HeaderLenV1) / 4
-	}
+	ts, tid := le.Uint64(ev), le.Uint64(ev[8:])
 	need := n + 4
-	if cap(r.scratch) < need {
-		r.scratch = make([]byte, need+need/2+64)
-	}
-	s := r.scratch[:need]
-	*(*[event.HeaderLenV1]byte)(s) = *(*[event.HeaderLenV1]byte)(ev)
-	binary.LittleEndian.PutUint32(s[16:], uint32(need))
-	binary.LittleEndian.PutUint32(s[event.HeaderLenV1:], uint32(np))
-	copy(s[event.HeaderLen:], ev[event.HeaderLenV1:])
+	s := b[p-4 : p-4+need : p-4+need]
+	le.PutUint64(s, ts)
+	le.PutUint64(s[8:], tid)
+	le.PutUint32(s[16:], uint32(need))
+	le.PutUint16(s[20:], t)
+	le.PutUint32(s[event.HeaderLenV1:], uint32(np))
 	e.Raw = s
-	r.setOpts(body, p+int(l))
+	r.optBody, r.optEnd = b[8:len(b)-4], p-8+int(l)
 	return true, nil
 }
