@@ -8,11 +8,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestConfigSet(t *testing.T) {
@@ -368,4 +372,28 @@ func FuzzLoadYAML(f *testing.F) {
 		c := DefaultConfig()
 		c.LoadYAML(doc) // must not panic
 	})
+}
+
+// TestDocsListSettings checks that docs/outputs.md documents every setting
+// and every metric.
+func TestDocsListSettings(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "outputs.md"))
+	if err != nil {
+		t.Fatalf("docs/outputs.md: %v", err)
+	}
+	doc := string(b)
+	for k := range Keys() {
+		if !strings.Contains(doc, "| `"+k+"` |") {
+			t.Errorf("setting %s missing from the table in docs/outputs.md", k)
+		}
+	}
+	ch := make(chan *prometheus.Desc, 16)
+	NewDispatcher(nil, nil).Describe(ch)
+	close(ch)
+	for d := range ch {
+		name := regexp.MustCompile(`fqName: "([^"]+)"`).FindStringSubmatch(d.String())
+		if name == nil || !strings.Contains(doc, "`"+name[1]+"`") {
+			t.Errorf("metric %v missing from docs/outputs.md", d)
+		}
+	}
 }
