@@ -32,6 +32,9 @@ func TestMain(m *testing.M) {
 // curl_google.scap's event blocks repeated 1000 times by the shared
 // scapdup.py tool.
 func bigCapture(b *testing.B) string {
+	if p := os.Getenv("SCAPBENCH_FILE"); p != "" {
+		return p // made by bench/scapbench.sh
+	}
 	shared := sharedDir(b)
 	python := tool(b, "python3")
 	bigOnce.Do(func() {
@@ -109,7 +112,7 @@ func BenchmarkIterate(b *testing.B) {
 // blocks: no rewriting, the events are views into the read buffer).
 func BenchmarkIterateV2(b *testing.B) {
 	path := bigCapture(b)
-	v2 := filepath.Join(bigDir, "big-v2.scap")
+	v2 := path + ".v2"
 	if _, err := os.Stat(v2); err != nil {
 		rewrite(b, path, v2, nil)
 	}
