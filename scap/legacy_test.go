@@ -727,3 +727,29 @@ func fdName(fd *FD) string {
 	}
 	return fd.Name
 }
+
+// TestFDListBeforeProcess checks that fd lists read before their thread's
+// process entry join it.
+func TestFDListBeforeProcess(t *testing.T) {
+	var c []byte
+	c = append(c, shb(1, 2, nil)...)
+	c = append(c, fdlBlock(true, BlockFDLV2, 5, sampleFDs[:1])...)
+	c = append(c, fdlBlock(true, BlockFDLV2, 6, sampleFDs[1:3])...)
+	c = append(c, fdlBlock(true, BlockFDLV2, 8, sampleFDs[3:4])...)
+	var pl []byte
+	for _, tid := range []int64{5, 6, 7} {
+		p := sampleProcess(tid)
+		pl = append(pl, plEntry(9, &p, tailFull)...)
+	}
+	c = append(c, blk(BlockPLV9, pl)...)
+	md, _, err := readBytes(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(md.Processes) != 3 || len(md.Processes[0].FDs) != 1 || len(md.Processes[1].FDs) != 2 || md.Processes[2].FDs != nil {
+		t.Fatalf("processes %+v", md.Processes)
+	}
+	if !reflect.DeepEqual(md.OrphanFDs, []FDList{{Tid: 8, FDs: sampleFDs[3:4]}}) {
+		t.Fatalf("orphans %+v", md.OrphanFDs)
+	}
+}

@@ -304,14 +304,15 @@ func (r *Reader) addProcess(p Process) {
 		return
 	}
 	// An fd list read before its thread's entry joins it.
-	for i := range r.md.OrphanFDs {
-		if r.md.OrphanFDs[i].Tid == p.Tid {
-			p.FDs = r.md.OrphanFDs[i].FDs
-			r.md.OrphanFDs = append(r.md.OrphanFDs[:i], r.md.OrphanFDs[i+1:]...)
-			if len(r.md.OrphanFDs) == 0 {
-				r.md.OrphanFDs = nil
-			}
-			break
+	if i, ok := r.orphanIdx[p.Tid]; ok {
+		p.FDs = r.md.OrphanFDs[i].FDs
+		last := len(r.md.OrphanFDs) - 1
+		r.md.OrphanFDs[i] = r.md.OrphanFDs[last]
+		r.orphanIdx[r.md.OrphanFDs[i].Tid] = i
+		delete(r.orphanIdx, p.Tid)
+		r.md.OrphanFDs = r.md.OrphanFDs[:last]
+		if last == 0 {
+			r.md.OrphanFDs = nil
 		}
 	}
 	r.tidIdx[p.Tid] = len(r.md.Processes)
@@ -402,20 +403,25 @@ func (r *Reader) parseFDList(body []byte, typ uint32) error {
 		r.md.Processes[i].FDs = append(r.md.Processes[i].FDs, fds...)
 		return nil
 	}
-	for i := range r.md.OrphanFDs {
-		if r.md.OrphanFDs[i].Tid == tid {
-			r.md.OrphanFDs[i].FDs = append(r.md.OrphanFDs[i].FDs, fds...)
-			return nil
-		}
+	if i, ok := r.orphanIdx[tid]; ok {
+		r.md.OrphanFDs[i].FDs = append(r.md.OrphanFDs[i].FDs, fds...)
+		return nil
 	}
+	r.orphanIdx[tid] = len(r.md.OrphanFDs)
 	r.md.OrphanFDs = append(r.md.OrphanFDs, FDList{Tid: tid, FDs: fds})
 	return nil
 }
 
+// addProcessIndex indexes the metadata's threads and orphan fd lists by
+// thread id.
 func (r *Reader) addProcessIndex() {
 	r.tidIdx = make(map[int64]int, len(r.md.Processes))
 	for i := range r.md.Processes {
 		r.tidIdx[r.md.Processes[i].Tid] = i
+	}
+	r.orphanIdx = make(map[int64]int, len(r.md.OrphanFDs))
+	for i := range r.md.OrphanFDs {
+		r.orphanIdx[r.md.OrphanFDs[i].Tid] = i
 	}
 }
 

@@ -49,14 +49,15 @@ type Reader struct {
 	base int64 // stream offset of buf[0]
 	eof  bool  // src has returned io.EOF
 
-	md      *Metadata
-	tidIdx  map[int64]int // Processes index by tid
-	optBody []byte        // body of the last event block
-	optEnd  int           // end of the event in optBody
-	num     uint64
-	err     error
-	stats   ReaderStats
-	closed  bool
+	md        *Metadata
+	tidIdx    map[int64]int // Processes index by tid
+	orphanIdx map[int64]int // OrphanFDs index by tid
+	optBody   []byte        // body of the last event block
+	optEnd    int           // end of the event in optBody
+	num       uint64
+	err       error
+	stats     ReaderStats
+	closed    bool
 }
 
 var _ Source = (*Reader)(nil)
@@ -299,7 +300,7 @@ func (r *Reader) section(b []byte, off int64) error {
 	}
 	if r.stats.Sections > 0 {
 		r.md = &Metadata{}
-		r.tidIdx = nil
+		r.tidIdx, r.orphanIdx = nil, nil
 	}
 	r.stats.Sections++
 	r.md.Section = sh
