@@ -168,7 +168,7 @@ func TestHTTPSinkTimeouts(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	s, _ := NewHTTPSink(HTTPOptions{URL: srv.URL, Timeout: 50 * time.Millisecond, MaxConsecutiveTimeouts: 1})
+	s, _ := NewHTTPSink(HTTPOptions{URL: srv.URL, Timeout: 500 * time.Millisecond, MaxConsecutiveTimeouts: 1})
 	if err := s.Write(context.Background(), msg("x", PriorityWarning)); err != nil {
 		t.Fatalf("timeout then ok: %v", err)
 	}
@@ -176,7 +176,7 @@ func TestHTTPSinkTimeouts(t *testing.T) {
 		t.Errorf("%d requests, want 2", n.Load())
 	}
 	n.Store(0)
-	s2, _ := NewHTTPSink(HTTPOptions{URL: srv.URL, Timeout: 50 * time.Millisecond, MaxRetries: 5})
+	s2, _ := NewHTTPSink(HTTPOptions{URL: srv.URL, Timeout: 500 * time.Millisecond, MaxRetries: 5})
 	if err := s2.Write(context.Background(), msg("x", PriorityWarning)); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a timeout with no timeout retries left: %v", err)
 	}

@@ -363,67 +363,74 @@ var (
 	mitreTactic    = regexp.MustCompile(`^mitre_[a-z_]+$`)
 )
 
-// TestDefaultStructure checks the embedded file without ../shared: shape,
-// required keys, priorities, tags, references defined before use, each rule
-// restricted to event types, exceptions well-formed.
-func TestDefaultStructure(t *testing.T) {
-	doc := Default()
-	doc[0] ^= 0xff // Default returns a copy
-	if Default()[0] == doc[0] {
-		t.Fatal("Default does not return a copy")
-	}
-	items := parseItems(t, Default())
+// structureErrors checks a rules file without ../shared: shape, required
+// keys, priorities, tags, references defined before use and all used, each
+// rule restricted to event types, exceptions well-formed.
+func structureErrors(t *testing.T, doc []byte) (errs []string, nRules int) {
+	t.Helper()
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	items := parseItems(t, doc)
 	macros := map[string]string{} // name -> condition
 	lists := map[string]bool{}
+	used := map[string]bool{} // macros and lists referenced somewhere
 	seenRules := map[string]bool{}
-	nRules := 0
 	for _, it := range items {
 		switch it.kind {
 		case "required_engine_version":
 			if !regexp.MustCompile(`^\d+\.\d+\.\d+$`).MatchString(it.name) {
-				t.Errorf("line %d: engine version %q is not semver", it.line, it.name)
+				fail("line %d: engine version %q is not semver", it.line, it.name)
 			}
 		case "list":
 			items := it.child("items")
 			if items == nil || items.Kind != yaml.SequenceNode {
-				t.Errorf("line %d: list %s has no items sequence", it.line, it.name)
+				fail("line %d: list %s has no items sequence", it.line, it.name)
+			} else {
+				for _, v := range items.Content {
+					if lists[v.Value] {
+						used[v.Value] = true
+					}
+				}
 			}
 			lists[it.name] = true
 		case "macro":
 			cond, ok := it.str("condition")
 			if !ok || cond == "" {
-				t.Errorf("line %d: macro %s has no condition", it.line, it.name)
+				fail("line %d: macro %s has no condition", it.line, it.name)
 				continue
 			}
 			r, err := parseCondition(cond, lists)
 			if err != nil {
-				t.Errorf("line %d: macro %s: %v", it.line, it.name, err)
+				fail("line %d: macro %s: %v", it.line, it.name, err)
 				continue
 			}
 			for _, m := range r.macros {
 				if _, ok := macros[m]; !ok {
-					t.Errorf("line %d: macro %s uses macro %s, not defined before", it.line, it.name, m)
+					fail("line %d: macro %s uses macro %s, not defined before", it.line, it.name, m)
 				}
+				used[m] = true
+			}
+			for _, l := range r.lists {
+				used[l] = true
 			}
 			macros[it.name] = cond
 		case "rule":
 			nRules++
 			if seenRules[it.name] {
-				t.Errorf("line %d: rule %q defined twice", it.line, it.name)
+				fail("line %d: rule %q defined twice", it.line, it.name)
 			}
 			seenRules[it.name] = true
 			for _, key := range []string{"desc", "condition", "output", "priority"} {
 				if v, ok := it.str(key); !ok || strings.TrimSpace(v) == "" {
-					t.Errorf("line %d: rule %q has no %s", it.line, it.name, key)
+					fail("line %d: rule %q has no %s", it.line, it.name, key)
 				}
 			}
 			if p, _ := it.str("priority"); p != "" {
 				if _, err := output.ParsePriority(p); err != nil {
-					t.Errorf("line %d: rule %q: %v", it.line, it.name, err)
+					fail("line %d: rule %q: %v", it.line, it.name, err)
 				}
 			}
 			if en, ok := it.str("enabled"); ok && en != "true" {
-				t.Errorf("line %d: rule %q is disabled in the defaults", it.line, it.name)
+				fail("line %d: rule %q is disabled in the defaults", it.line, it.name)
 			}
 			tags := it.child("tags")
 			var hasTechnique, hasTactic bool
@@ -434,35 +441,83 @@ func TestDefaultStructure(t *testing.T) {
 				}
 			}
 			if !hasTechnique || !hasTactic {
-				t.Errorf("line %d: rule %q needs a MITRE tactic tag (mitre_*) and technique id (Tnnnn)", it.line, it.name)
+				fail("line %d: rule %q needs a MITRE tactic tag (mitre_*) and technique id (Tnnnn)", it.line, it.name)
 			}
 			cond, _ := it.str("condition")
 			r, err := parseCondition(cond, lists)
 			if err != nil {
-				t.Errorf("line %d: rule %q: %v", it.line, it.name, err)
+				fail("line %d: rule %q: %v", it.line, it.name, err)
 				continue
 			}
 			for _, m := range r.macros {
 				if _, ok := macros[m]; !ok {
-					t.Errorf("line %d: rule %q uses macro %s, not defined before", it.line, it.name, m)
+					fail("line %d: rule %q uses macro %s, not defined before", it.line, it.name, m)
 				}
+				used[m] = true
+			}
+			for _, l := range r.lists {
+				used[l] = true
 			}
 			if !usesEvtType(cond, macros, lists, 0) {
-				t.Errorf("line %d: rule %q does not restrict evt.type (it would run on every event)", it.line, it.name)
+				fail("line %d: rule %q does not restrict evt.type (it would run on every event)", it.line, it.name)
 			}
 			out, _ := it.str("output")
 			if !outputFieldRE.MatchString(out) || !strings.Contains(out, "%proc.name") || !strings.Contains(out, "%user.name") {
-				t.Errorf("line %d: rule %q output should name at least proc.name and user.name", it.line, it.name)
+				fail("line %d: rule %q output should name at least proc.name and user.name", it.line, it.name)
 			}
-			checkExceptions(t, it)
+			errs = append(errs, exceptionErrors(it)...)
 		default:
-			t.Errorf("line %d: unexpected entry %q", it.line, it.kind)
+			fail("line %d: unexpected entry %q", it.line, it.kind)
 		}
 	}
-	if nRules < 20 {
-		t.Errorf("only %d rules", nRules)
+	// Falco warns about macros and lists nothing uses.
+	for name := range macros {
+		if !used[name] {
+			fail("macro %s is never used", name)
+		}
 	}
-	t.Logf("%d rules, %d macros, %d lists", nRules, len(macros), len(lists))
+	for name := range lists {
+		if !used[name] {
+			fail("list %s is never used", name)
+		}
+	}
+	return errs, nRules
+}
+
+func TestDefaultStructure(t *testing.T) {
+	doc := Default()
+	doc[0] ^= 0xff // Default returns a copy
+	if Default()[0] == doc[0] {
+		t.Fatal("Default does not return a copy")
+	}
+	errs, n := structureErrors(t, Default())
+	for _, e := range errs {
+		t.Error(e)
+	}
+	if n < 20 {
+		t.Errorf("only %d rules", n)
+	}
+	t.Logf("%d rules", n)
+}
+
+// TestStructureCheckerRejects feeds broken files to the checks above.
+func TestStructureCheckerRejects(t *testing.T) {
+	cases := []struct{ doc, want string }{
+		{"- rule: r\n  desc: d\n  condition: evt.type = open and undefined_macro\n  output: \"%proc.name %user.name\"\n  priority: WARNING\n  tags: [mitre_execution, T1059]\n", "uses macro undefined_macro"},
+		{"- rule: r\n  desc: d\n  condition: proc.name = bash\n  output: \"%proc.name %user.name\"\n  priority: WARNING\n  tags: [mitre_execution, T1059]\n", "does not restrict evt.type"},
+		{"- rule: r\n  desc: d\n  condition: evt.type = open\n  output: \"%proc.name %user.name\"\n  priority: LOUD\n  tags: [mitre_execution, T1059]\n", "unknown priority"},
+		{"- rule: r\n  desc: d\n  condition: evt.type = open\n  output: \"%proc.name %user.name\"\n  priority: WARNING\n  tags: [shell]\n", "MITRE"},
+		{"- rule: r\n  condition: evt.type = open\n  output: \"%proc.name %user.name\"\n  priority: WARNING\n  tags: [mitre_execution, T1059]\n", "has no desc"},
+		{"- macro: m\n  condition: evt.type = open\n- list: l\n  items: [a]\n", "macro m is never used"},
+		{"- list: l\n  items: [a]\n", "list l is never used"},
+		{"- rule: r\n  desc: d\n  condition: evt.type = open\n  output: \"%proc.name %user.name\"\n  priority: WARNING\n  tags: [mitre_execution, T1059]\n  exceptions:\n    - name: e\n      fields: [proc.name, fd.name]\n      comps: [=]\n", "as many comps as fields"},
+	}
+	for _, c := range cases {
+		errs, _ := structureErrors(t, []byte(c.doc))
+		if !slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, c.want) }) {
+			t.Errorf("%q: want an error containing %q, got %q", c.doc, c.want, errs)
+		}
+	}
 }
 
 // usesEvtType reports whether cond, with its macros expanded, mentions evt.type.
@@ -485,11 +540,11 @@ func usesEvtType(cond string, macros map[string]string, lists map[string]bool, d
 	return false
 }
 
-func checkExceptions(t *testing.T, it item) {
-	t.Helper()
+func exceptionErrors(it item) []string {
+	var errs []string
 	ex := it.child("exceptions")
 	if ex == nil {
-		return
+		return nil
 	}
 	for _, e := range ex.Content {
 		var x struct {
@@ -499,18 +554,19 @@ func checkExceptions(t *testing.T, it item) {
 			Values [][]string `yaml:"values"`
 		}
 		if err := e.Decode(&x); err != nil {
-			t.Errorf("line %d: rule %q exception: %v", e.Line, it.name, err)
+			errs = append(errs, fmt.Sprintf("line %d: rule %q exception: %v", e.Line, it.name, err))
 			continue
 		}
 		if x.Name == "" || len(x.Fields) == 0 || len(x.Comps) != len(x.Fields) {
-			t.Errorf("line %d: rule %q exception %q: want a name and as many comps as fields", e.Line, it.name, x.Name)
+			errs = append(errs, fmt.Sprintf("line %d: rule %q exception %q: want a name and as many comps as fields", e.Line, it.name, x.Name))
 		}
 		for _, v := range x.Values {
 			if len(v) != len(x.Fields) {
-				t.Errorf("line %d: rule %q exception %q: value %v does not have %d members", e.Line, it.name, x.Name, v, len(x.Fields))
+				errs = append(errs, fmt.Sprintf("line %d: rule %q exception %q: value %v does not have %d members", e.Line, it.name, x.Name, v, len(x.Fields)))
 			}
 		}
 	}
+	return errs
 }
 
 // TestDefaultFields checks every field the conditions, outputs and exceptions
