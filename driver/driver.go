@@ -64,14 +64,21 @@ type Options struct {
 	Pids []int
 	// IncludeSelf also captures the calling process's own syscalls.
 	IncludeSelf bool
-	// WakeupBytes wakes the reader as soon as this many bytes are queued;
-	// below that it checks every PollInterval. Zero uses the kernel's
-	// adaptive wakeups (a wakeup whenever the reader has caught up), which
-	// lowers latency and costs more per event. Default RingSize/8.
-	WakeupBytes int
+	// WakeupEvents wakes the reader once every this many events written
+	// on a CPU (rounded down to a power of two); between wakeups the reader
+	// polls every PollInterval. The default, RingSize/512, wakes it about
+	// when an eighth of a ring is full. A negative value selects the
+	// kernel's adaptive wakeups instead (one whenever the reader has caught
+	// up): lower latency, but several times the cost per event.
+	WakeupEvents int
 	// PollInterval bounds how long queued events wait for the reader.
 	// Default DefaultPollInterval.
 	PollInterval time.Duration
+	// RawEnter produces the enter events of open, openat, openat2, creat
+	// and connect from the raw sys_enter tracepoint (a program run on every
+	// syscall) instead of those syscalls' own enter tracepoints, which
+	// cost the other syscalls nothing but need tracefs.
+	RawEnter bool
 	// VerifierLogDir is where a verifier log is saved when the kernel
 	// rejects a program. Default os.TempDir().
 	VerifierLogDir string
@@ -95,11 +102,8 @@ func (o *Options) withDefaults() (Options, error) {
 	if r.Snaplen < 0 || r.Snaplen > MaxSnaplen {
 		return r, fmt.Errorf("driver: snaplen %d out of range 0..%d", r.Snaplen, MaxSnaplen)
 	}
-	if r.WakeupBytes == 0 && (o == nil || o.WakeupBytes == 0) {
-		r.WakeupBytes = r.RingSize / 8
-	}
-	if r.WakeupBytes < 0 {
-		r.WakeupBytes = 0
+	if r.WakeupEvents == 0 {
+		r.WakeupEvents = max(1, r.RingSize/512)
 	}
 	if r.PollInterval <= 0 {
 		r.PollInterval = DefaultPollInterval
@@ -171,17 +175,22 @@ func Open(opts *Options) (*Source, error) {
 	if !o.IncludeSelf {
 		self = uint32(os.Getpid())
 	}
-	wakeup := uint32(0)
-	if o.WakeupBytes > 0 {
-		wakeup = uint32(o.WakeupBytes)
+	wakeup := uint64(0)
+	if o.WakeupEvents > 0 {
+		p := uint64(1)
+		for p*2 <= uint64(o.WakeupEvents) {
+			p *= 2
+		}
+		wakeup = p - 1
 	}
 	for name, v := range map[string]any{
-		syscopeVarCfgBootNs:      boot,
-		syscopeVarCfgSelfTgid:    self,
-		syscopeVarCfgSnaplen:     uint32(o.Snaplen),
-		syscopeVarCfgWakeupBytes: wakeup,
-		syscopeVarCfgPerCpu:      o.Mode == RingPerCPU,
-		syscopeVarCfgFilter:      len(o.Pids) > 0,
+		syscopeVarCfgBootNs:         boot,
+		syscopeVarCfgSelfTgid:       self,
+		syscopeVarCfgSnaplen:        uint32(o.Snaplen),
+		syscopeVarCfgWakeupMask:     wakeup,
+		syscopeVarCfgWakeupAdaptive: o.WakeupEvents < 0,
+		syscopeVarCfgPerCpu:         o.Mode == RingPerCPU,
+		syscopeVarCfgFilter:         len(o.Pids) > 0,
 	} {
 		if err := spec.Variables[name].Set(v); err != nil {
 			return nil, fmt.Errorf("driver: set %s: %w", name, err)
@@ -338,10 +347,16 @@ func (s *Source) setup(want map[int]bool) error {
 	for _, ep := range enterPrograms {
 		needEnter = needEnter || enabled[ep.syscall]
 	}
-	if needEnter {
+	if !needEnter {
+		return nil
+	}
+	if !s.opts.RawEnter {
 		if err := ensureTracefs(); err != nil {
 			return err
 		}
+	}
+	if s.opts.RawEnter {
+		return s.attachTracing(s.objs.SysEnter, "sys_enter")
 	}
 	for _, ep := range enterPrograms {
 		if !enabled[ep.syscall] {

@@ -48,43 +48,45 @@ type syscopeScratch struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	syscopeMapCountersMap    = "counters_map"
-	syscopeMapCpuRings       = "cpu_rings"
-	syscopeMapEvents         = "events"
-	syscopeMapExitProgs      = "exit_progs"
-	syscopeMapScratchMap     = "scratch_map"
-	syscopeMapSyscallConf    = "syscall_conf"
-	syscopeMapTracked        = "tracked"
-	syscopeProgE_connect     = "e_connect"
-	syscopeProgE_creat       = "e_creat"
-	syscopeProgE_open        = "e_open"
-	syscopeProgE_openat      = "e_openat"
-	syscopeProgE_openat2     = "e_openat2"
-	syscopeProgSchedExec     = "sched_exec"
-	syscopeProgSchedExit     = "sched_exit"
-	syscopeProgSchedFork     = "sched_fork"
-	syscopeProgSysExit       = "sys_exit"
-	syscopeProgX_attr        = "x_attr"
-	syscopeProgX_clone       = "x_clone"
-	syscopeProgX_close       = "x_close"
-	syscopeProgX_connect     = "x_connect"
-	syscopeProgX_cred        = "x_cred"
-	syscopeProgX_execfail    = "x_execfail"
-	syscopeProgX_fd          = "x_fd"
-	syscopeProgX_mem         = "x_mem"
-	syscopeProgX_open        = "x_open"
-	syscopeProgX_path        = "x_path"
-	syscopeProgX_proc        = "x_proc"
-	syscopeProgX_rw          = "x_rw"
-	syscopeProgX_rwv         = "x_rwv"
-	syscopeProgX_sendrecv    = "x_sendrecv"
-	syscopeProgX_socket      = "x_socket"
-	syscopeVarCfgBootNs      = "cfg_boot_ns"
-	syscopeVarCfgFilter      = "cfg_filter"
-	syscopeVarCfgPerCpu      = "cfg_per_cpu"
-	syscopeVarCfgSelfTgid    = "cfg_self_tgid"
-	syscopeVarCfgSnaplen     = "cfg_snaplen"
-	syscopeVarCfgWakeupBytes = "cfg_wakeup_bytes"
+	syscopeMapCountersMap       = "counters_map"
+	syscopeMapCpuRings          = "cpu_rings"
+	syscopeMapEvents            = "events"
+	syscopeMapExitProgs         = "exit_progs"
+	syscopeMapScratchMap        = "scratch_map"
+	syscopeMapSyscallConf       = "syscall_conf"
+	syscopeMapTracked           = "tracked"
+	syscopeProgE_connect        = "e_connect"
+	syscopeProgE_creat          = "e_creat"
+	syscopeProgE_open           = "e_open"
+	syscopeProgE_openat         = "e_openat"
+	syscopeProgE_openat2        = "e_openat2"
+	syscopeProgSchedExec        = "sched_exec"
+	syscopeProgSchedExit        = "sched_exit"
+	syscopeProgSchedFork        = "sched_fork"
+	syscopeProgSysEnter         = "sys_enter"
+	syscopeProgSysExit          = "sys_exit"
+	syscopeProgX_attr           = "x_attr"
+	syscopeProgX_clone          = "x_clone"
+	syscopeProgX_close          = "x_close"
+	syscopeProgX_connect        = "x_connect"
+	syscopeProgX_cred           = "x_cred"
+	syscopeProgX_execfail       = "x_execfail"
+	syscopeProgX_fd             = "x_fd"
+	syscopeProgX_mem            = "x_mem"
+	syscopeProgX_open           = "x_open"
+	syscopeProgX_path           = "x_path"
+	syscopeProgX_proc           = "x_proc"
+	syscopeProgX_rw             = "x_rw"
+	syscopeProgX_rwv            = "x_rwv"
+	syscopeProgX_sendrecv       = "x_sendrecv"
+	syscopeProgX_socket         = "x_socket"
+	syscopeVarCfgBootNs         = "cfg_boot_ns"
+	syscopeVarCfgFilter         = "cfg_filter"
+	syscopeVarCfgPerCpu         = "cfg_per_cpu"
+	syscopeVarCfgSelfTgid       = "cfg_self_tgid"
+	syscopeVarCfgSnaplen        = "cfg_snaplen"
+	syscopeVarCfgWakeupAdaptive = "cfg_wakeup_adaptive"
+	syscopeVarCfgWakeupMask     = "cfg_wakeup_mask"
 )
 
 // loadSyscope returns the embedded CollectionSpec for syscope.
@@ -137,6 +139,7 @@ type syscopeProgramSpecs struct {
 	SchedExec  *ebpf.ProgramSpec `ebpf:"sched_exec"`
 	SchedExit  *ebpf.ProgramSpec `ebpf:"sched_exit"`
 	SchedFork  *ebpf.ProgramSpec `ebpf:"sched_fork"`
+	SysEnter   *ebpf.ProgramSpec `ebpf:"sys_enter"`
 	SysExit    *ebpf.ProgramSpec `ebpf:"sys_exit"`
 	X_attr     *ebpf.ProgramSpec `ebpf:"x_attr"`
 	X_clone    *ebpf.ProgramSpec `ebpf:"x_clone"`
@@ -172,12 +175,13 @@ type syscopeMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type syscopeVariableSpecs struct {
-	CfgBootNs      *ebpf.VariableSpec `ebpf:"cfg_boot_ns"`
-	CfgFilter      *ebpf.VariableSpec `ebpf:"cfg_filter"`
-	CfgPerCpu      *ebpf.VariableSpec `ebpf:"cfg_per_cpu"`
-	CfgSelfTgid    *ebpf.VariableSpec `ebpf:"cfg_self_tgid"`
-	CfgSnaplen     *ebpf.VariableSpec `ebpf:"cfg_snaplen"`
-	CfgWakeupBytes *ebpf.VariableSpec `ebpf:"cfg_wakeup_bytes"`
+	CfgBootNs         *ebpf.VariableSpec `ebpf:"cfg_boot_ns"`
+	CfgFilter         *ebpf.VariableSpec `ebpf:"cfg_filter"`
+	CfgPerCpu         *ebpf.VariableSpec `ebpf:"cfg_per_cpu"`
+	CfgSelfTgid       *ebpf.VariableSpec `ebpf:"cfg_self_tgid"`
+	CfgSnaplen        *ebpf.VariableSpec `ebpf:"cfg_snaplen"`
+	CfgWakeupAdaptive *ebpf.VariableSpec `ebpf:"cfg_wakeup_adaptive"`
+	CfgWakeupMask     *ebpf.VariableSpec `ebpf:"cfg_wakeup_mask"`
 }
 
 // syscopeObjects contains all objects after they have been loaded into the kernel.
@@ -225,12 +229,13 @@ func (m *syscopeMaps) Close() error {
 //
 // It can be passed to loadSyscopeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type syscopeVariables struct {
-	CfgBootNs      *ebpf.Variable `ebpf:"cfg_boot_ns"`
-	CfgFilter      *ebpf.Variable `ebpf:"cfg_filter"`
-	CfgPerCpu      *ebpf.Variable `ebpf:"cfg_per_cpu"`
-	CfgSelfTgid    *ebpf.Variable `ebpf:"cfg_self_tgid"`
-	CfgSnaplen     *ebpf.Variable `ebpf:"cfg_snaplen"`
-	CfgWakeupBytes *ebpf.Variable `ebpf:"cfg_wakeup_bytes"`
+	CfgBootNs         *ebpf.Variable `ebpf:"cfg_boot_ns"`
+	CfgFilter         *ebpf.Variable `ebpf:"cfg_filter"`
+	CfgPerCpu         *ebpf.Variable `ebpf:"cfg_per_cpu"`
+	CfgSelfTgid       *ebpf.Variable `ebpf:"cfg_self_tgid"`
+	CfgSnaplen        *ebpf.Variable `ebpf:"cfg_snaplen"`
+	CfgWakeupAdaptive *ebpf.Variable `ebpf:"cfg_wakeup_adaptive"`
+	CfgWakeupMask     *ebpf.Variable `ebpf:"cfg_wakeup_mask"`
 }
 
 // syscopePrograms contains all programs after they have been loaded into the kernel.
@@ -245,6 +250,7 @@ type syscopePrograms struct {
 	SchedExec  *ebpf.Program `ebpf:"sched_exec"`
 	SchedExit  *ebpf.Program `ebpf:"sched_exit"`
 	SchedFork  *ebpf.Program `ebpf:"sched_fork"`
+	SysEnter   *ebpf.Program `ebpf:"sys_enter"`
 	SysExit    *ebpf.Program `ebpf:"sys_exit"`
 	X_attr     *ebpf.Program `ebpf:"x_attr"`
 	X_clone    *ebpf.Program `ebpf:"x_clone"`
@@ -273,6 +279,7 @@ func (p *syscopePrograms) Close() error {
 		p.SchedExec,
 		p.SchedExit,
 		p.SchedFork,
+		p.SysEnter,
 		p.SysExit,
 		p.X_attr,
 		p.X_clone,

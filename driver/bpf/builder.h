@@ -133,7 +133,8 @@ struct {
 const volatile u64 cfg_boot_ns = 0;      /* wall clock at boot, added to boot-time ns */
 const volatile u32 cfg_self_tgid = 0;    /* our own process, never captured */
 const volatile u32 cfg_snaplen = 80;     /* I/O bytes captured */
-const volatile u32 cfg_wakeup_bytes = 0; /* wake the reader when this much is queued */
+const volatile u64 cfg_wakeup_mask = 0;  /* wake the reader every mask+1 events per CPU */
+const volatile bool cfg_wakeup_adaptive = false; /* the kernel's wakeup policy instead */
 const volatile bool cfg_per_cpu = false; /* one ring per CPU instead of one shared */
 const volatile bool cfg_filter = false;  /* capture only tracked processes */
 
@@ -299,6 +300,17 @@ static __always_inline void *ring(void)
 	return &events;
 }
 
+/* wakeup_flags decides whether the record being written wakes the reader:
+ * with a wakeup period set, one record in every period (per CPU) does and
+ * the reader polls for the rest; otherwise the kernel's adaptive policy
+ * wakes it whenever it has caught up. */
+static __always_inline u64 wakeup_flags(struct counters *c)
+{
+	if (cfg_wakeup_adaptive)
+		return 0;
+	return (c->events & cfg_wakeup_mask) == 0 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 /* ev_submit finishes the header and copies the record to the ring buffer,
  * counting what it cannot deliver. The timestamp is taken last so that
  * records reach the ring in close to timestamp order. */
@@ -327,15 +339,7 @@ static __always_inline void ev_submit_tid(struct scratch *e, u64 tid)
 		c->drops[cat]++;
 		return;
 	}
-	u64 flags = 0;
-	if (cfg_wakeup_bytes) {
-		/* Wake the reader once, when this record makes the queued bytes
-		 * cross the threshold; it polls for anything below. */
-		u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
-		flags = BPF_RB_NO_WAKEUP;
-		if (avail < cfg_wakeup_bytes && avail + len + 8 >= cfg_wakeup_bytes)
-			flags = BPF_RB_FORCE_WAKEUP;
-	}
+	u64 flags = wakeup_flags(c);
 	*(u64 *)&b[PREFIX_LEN] = bpf_ktime_get_boot_ns() + cfg_boot_ns;
 	if (bpf_ringbuf_output(rb, b, len, flags)) {
 		c->drops[cat]++;

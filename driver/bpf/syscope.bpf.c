@@ -33,6 +33,49 @@ static __always_inline bool is_compat(struct task_struct *t)
 
 /* ================= dispatcher ================= */
 
+/* The generic event has a fixed size: it is written in place in the ring
+ * buffer, without the scratch buffer and the copy. */
+struct generic_rec {
+	u32 cpu, pad;
+	u64 ts, tid;
+	u32 len;
+	u16 type;
+	u32 nparams;
+	u16 lens[2];
+	u16 ppm_sc, id;
+} __attribute__((packed));
+
+static __always_inline void emit_generic(u16 ppm_sc, u16 id)
+{
+	struct counters *c = counters();
+	if (!c)
+		return;
+	void *rb = ring();
+	if (!rb) {
+		c->drops[DC_OTHER]++;
+		return;
+	}
+	u64 flags = wakeup_flags(c);
+	struct generic_rec *r = bpf_ringbuf_reserve(rb, sizeof(*r), 0);
+	if (!r) {
+		c->drops[DC_OTHER]++;
+		return;
+	}
+	r->cpu = bpf_get_smp_processor_id();
+	r->pad = 0;
+	r->tid = (u32)bpf_get_current_pid_tgid();
+	r->len = sizeof(*r) - PREFIX_LEN;
+	r->type = PPME_GENERIC_X;
+	r->nparams = PPME_GENERIC_X_NP;
+	r->lens[0] = 2;
+	r->lens[1] = 2;
+	r->ppm_sc = ppm_sc;
+	r->id = id;
+	r->ts = bpf_ktime_get_boot_ns() + cfg_boot_ns;
+	bpf_ringbuf_submit(r, flags);
+	c->events++;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
@@ -56,12 +99,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (c)
 			c->tail_miss++;
 	}
-	struct scratch *e;
-	if (!(e = ev_init(PPME_GENERIC_X, PPME_GENERIC_X_NP, DC_OTHER)))
-		return 0;
-	p_u16(e, sc->ppm_sc);
-	p_u16(e, id);
-	ev_submit(e);
+	emit_generic(sc->ppm_sc, id);
 	return 0;
 }
 
@@ -73,83 +111,120 @@ static __always_inline bool enter_on(u32 id)
 	return sc && sc->on && pass();
 }
 
+/* The enter events are built from the syscall number and arguments, so
+ * the same code serves the raw sys_enter tracepoint and the per-syscall
+ * enter tracepoints. */
+static __always_inline void enter_event(u32 id, const u64 *a)
+{
+	struct scratch *e;
+	switch (id) {
+	case NR_open: {
+		if (!enter_on(id) || !(e = ev_init(PPME_SYSCALL_OPEN_E, PPME_SYSCALL_OPEN_E_NP, DC_FILE)))
+			return;
+		u32 fl = a[1];
+		p_ustr(e, UPTR(a[0]));
+		p_u32(e, cv_open_flags(fl));
+		p_u32(e, cv_open_mode(fl, a[2]));
+		break;
+	}
+	case NR_openat: {
+		if (!enter_on(id) || !(e = ev_init(PPME_SYSCALL_OPENAT_2_E, PPME_SYSCALL_OPENAT_2_E_NP, DC_FILE)))
+			return;
+		u32 fl = a[2];
+		p_s64(e, cv_dirfd(a[0]));
+		p_ustr(e, UPTR(a[1]));
+		p_u32(e, cv_open_flags(fl));
+		p_u32(e, cv_open_mode(fl, a[3]));
+		break;
+	}
+	case NR_openat2: {
+		if (!enter_on(id) || !(e = ev_init(PPME_SYSCALL_OPENAT2_E, PPME_SYSCALL_OPENAT2_E_NP, DC_FILE)))
+			return;
+		struct open_how how = {};
+		bpf_probe_read_user(&how, sizeof(how), UPTR(a[2]));
+		p_s64(e, cv_dirfd(a[0]));
+		p_ustr(e, UPTR(a[1]));
+		p_u32(e, cv_open_flags(how.flags));
+		p_u32(e, cv_open_mode(how.flags, how.mode));
+		p_u32(e, cv_resolve(how.resolve));
+		break;
+	}
+	case NR_creat:
+		if (!enter_on(id) || !(e = ev_init(PPME_SYSCALL_CREAT_E, PPME_SYSCALL_CREAT_E_NP, DC_FILE)))
+			return;
+		p_ustr(e, UPTR(a[0]));
+		p_u32(e, cv_open_mode(K_O_CREAT, a[1]));
+		break;
+	case NR_connect:
+		if (!enter_on(id) || !(e = ev_init(PPME_SOCKET_CONNECT_E, PPME_SOCKET_CONNECT_E_NP, DC_NET)))
+			return;
+		p_s64(e, (s32)a[0]);
+		p_sockaddr(e, UPTR(a[1]), a[2]);
+		break;
+	default:
+		return;
+	}
+	ev_submit(e);
+}
+
+/* Per-syscall enter tracepoints: they cost nothing to the other syscalls. */
 SEC("tracepoint/syscalls/sys_enter_open")
 int e_open(struct trace_event_raw_sys_enter *ctx)
 {
-	if (!enter_on(NR_open))
-		return 0;
-	struct scratch *e;
-	if (!(e = ev_init(PPME_SYSCALL_OPEN_E, PPME_SYSCALL_OPEN_E_NP, DC_FILE)))
-		return 0;
-	u32 fl = ctx->args[1];
-	p_ustr(e, UPTR(ctx->args[0]));
-	p_u32(e, cv_open_flags(fl));
-	p_u32(e, cv_open_mode(fl, ctx->args[2]));
-	ev_submit(e);
+	u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};
+	enter_event(NR_open, a);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat")
 int e_openat(struct trace_event_raw_sys_enter *ctx)
 {
-	if (!enter_on(NR_openat))
-		return 0;
-	struct scratch *e;
-	if (!(e = ev_init(PPME_SYSCALL_OPENAT_2_E, PPME_SYSCALL_OPENAT_2_E_NP, DC_FILE)))
-		return 0;
-	u32 fl = ctx->args[2];
-	p_s64(e, cv_dirfd(ctx->args[0]));
-	p_ustr(e, UPTR(ctx->args[1]));
-	p_u32(e, cv_open_flags(fl));
-	p_u32(e, cv_open_mode(fl, ctx->args[3]));
-	ev_submit(e);
+	u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};
+	enter_event(NR_openat, a);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat2")
 int e_openat2(struct trace_event_raw_sys_enter *ctx)
 {
-	if (!enter_on(NR_openat2))
-		return 0;
-	struct scratch *e;
-	if (!(e = ev_init(PPME_SYSCALL_OPENAT2_E, PPME_SYSCALL_OPENAT2_E_NP, DC_FILE)))
-		return 0;
-	struct open_how how = {};
-	bpf_probe_read_user(&how, sizeof(how), UPTR(ctx->args[2]));
-	p_s64(e, cv_dirfd(ctx->args[0]));
-	p_ustr(e, UPTR(ctx->args[1]));
-	p_u32(e, cv_open_flags(how.flags));
-	p_u32(e, cv_open_mode(how.flags, how.mode));
-	p_u32(e, cv_resolve(how.resolve));
-	ev_submit(e);
+	u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};
+	enter_event(NR_openat2, a);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_creat")
 int e_creat(struct trace_event_raw_sys_enter *ctx)
 {
-	if (!enter_on(NR_creat))
-		return 0;
-	struct scratch *e;
-	if (!(e = ev_init(PPME_SYSCALL_CREAT_E, PPME_SYSCALL_CREAT_E_NP, DC_FILE)))
-		return 0;
-	p_ustr(e, UPTR(ctx->args[0]));
-	p_u32(e, cv_open_mode(K_O_CREAT, ctx->args[1]));
-	ev_submit(e);
+	u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};
+	enter_event(NR_creat, a);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_connect")
 int e_connect(struct trace_event_raw_sys_enter *ctx)
 {
-	if (!enter_on(NR_connect))
+	u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};
+	enter_event(NR_connect, a);
+	return 0;
+}
+
+/* The raw sys_enter tracepoint: one program for all five, run on every
+ * syscall (used when the per-syscall tracepoints are not available). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	switch (id) {
+	case NR_open:
+	case NR_openat:
+	case NR_openat2:
+	case NR_creat:
+	case NR_connect:
+		break;
+	default:
 		return 0;
-	struct scratch *e;
-	if (!(e = ev_init(PPME_SOCKET_CONNECT_E, PPME_SOCKET_CONNECT_E_NP, DC_NET)))
-		return 0;
-	p_s64(e, (s32)ctx->args[0]);
-	p_sockaddr(e, UPTR(ctx->args[1]), ctx->args[2]);
-	ev_submit(e);
+	}
+	u64 a[4] = {regs->di, regs->si, regs->dx, regs->r10};
+	enter_event(id, a);
 	return 0;
 }
 
@@ -173,10 +248,10 @@ static __always_inline void file_info(struct task_struct *t, long fd, struct fil
 	struct file *f = fd_file(t, fd);
 	if (!f)
 		return;
-	struct inode *i = BPF_CORE_READ(f, f_inode);
-	fi->dev = encode_dev(BPF_CORE_READ(i, i_sb, s_dev));
-	fi->ino = BPF_CORE_READ(i, i_ino);
-	if (BPF_CORE_READ(f, f_mode) & K_FMODE_CREATED)
+	struct inode *i = f->f_inode;
+	fi->dev = encode_dev(i->i_sb->s_dev);
+	fi->ino = i->i_ino;
+	if (f->f_mode & K_FMODE_CREATED)
 		fi->flags |= FT_FILE_FLAGS_O_F_CREATED;
 	fi->ol = file_overlay(f);
 	if (fi->ol == OVL_UPPER)
@@ -655,7 +730,7 @@ static __always_inline void p_pipe(struct scratch *e, struct task_struct *t, lon
 	if (ret == 0) {
 		struct file *f = fd_file(t, fds[0]);
 		if (f)
-			ino = BPF_CORE_READ(f, f_inode, i_ino);
+			ino = f->f_inode->i_ino;
 	}
 	p_s64(e, ret);
 	p_s64(e, fds[0]);
@@ -1392,8 +1467,9 @@ int BPF_PROG(x_clone, struct pt_regs *regs, long ret)
 static __always_inline void p_exec_tail(struct scratch *e, struct task_struct *t)
 {
 	const struct cred *c = BPF_CORE_READ(t, cred);
-	struct file *exe = BPF_CORE_READ(t, mm, exe_file);
-	struct inode *ino = BPF_CORE_READ(exe, f_inode);
+	struct mm_struct *mm = t->mm;
+	struct file *exe = mm ? mm->exe_file : NULL;
+	struct inode *ino = exe ? exe->f_inode : NULL;
 	p_u32(e, task_tty(t));
 	p_s64(e, task_vnr(t, PIDTYPE_PGID));
 	p_u32(e, BPF_CORE_READ(t, loginuid.val));
