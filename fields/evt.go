@@ -30,6 +30,9 @@ var syscallNames = func() map[int]string {
 // the name of the syscall they stand for.
 func typeName(e *event.Event) string {
 	t := e.Type()
+	if t > event.GenericX {
+		return t.Info().Name
+	}
 	if t == event.GenericE || t == event.GenericX {
 		if id, ok := e.Uint(0); ok {
 			if n, ok := syscallNames[int(id)]; ok {
@@ -38,7 +41,7 @@ func typeName(e *event.Event) string {
 		}
 		return "NA"
 	}
-	return e.Info().Name
+	return t.Info().Name
 }
 
 // ------------------------------------------------------------------ time
@@ -99,7 +102,7 @@ func (k *clock) appendTime(dst []byte, ts uint64, date, ns bool) []byte {
 	dst = append(dst, k.hms[:]...)
 	if ns {
 		dst = append(dst, '.')
-		dst = appendZero(dst, int64(ts%1e9), 9)
+		dst = appendNanos(dst, ts%1e9)
 	}
 	return dst
 }
@@ -121,15 +124,15 @@ func appendISO8601(dst []byte, ts uint64) []byte {
 	dst = append(dst, ':')
 	dst = appendZero(dst, int64(s), 2)
 	dst = append(dst, '.')
-	dst = appendZero(dst, int64(ts%1e9), 9)
+	dst = appendNanos(dst, ts%1e9)
 	return append(dst, "+0000"...)
 }
 
 // appendSecNs appends sec.nanoseconds with nine fraction digits.
 func appendSecNs(dst []byte, v uint64) []byte {
-	dst = strconv.AppendUint(dst, v/1e9, 10)
+	dst = appendUint(dst, v/1e9)
 	dst = append(dst, '.')
-	return appendZero(dst, int64(v%1e9), 9)
+	return appendNanos(dst, v%1e9)
 }
 
 // timeField builds the string time fields; their JSON form is the raw
@@ -144,7 +147,7 @@ func timeField(date, ns, iso bool) func(*Binding) (*Extractor, error) {
 			return k.appendTime(dst, c.Evt.Ts(), date, ns), true
 		})
 		x.json = func(dst []byte, c Ctx) ([]byte, bool) {
-			return strconv.AppendUint(dst, c.Evt.Ts(), 10), true
+			return appendUint(dst, c.Evt.Ts()), true
 		}
 		return x, nil
 	}
@@ -158,7 +161,7 @@ func numJSON(x *Extractor) *Extractor {
 		if !ok {
 			return dst, false
 		}
-		return strconv.AppendUint(dst, v, 10), true
+		return appendUint(dst, v), true
 	}
 	return x
 }
@@ -1062,7 +1065,7 @@ func bindOutputTime(b *Binding) (*Extractor, error) {
 		return k.appendTime(dst, ts, false, true), true
 	})
 	x.json = func(dst []byte, c Ctx) ([]byte, bool) {
-		return strconv.AppendUint(dst, c.Evt.Ts(), 10), true
+		return appendUint(dst, c.Evt.Ts()), true
 	}
 	return x, nil
 }

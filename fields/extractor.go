@@ -143,7 +143,7 @@ func (x *Extractor) appendValueText(dst []byte, c Ctx, i int) ([]byte, bool) {
 func appendIntText(dst []byte, v int64, bits uint8, p Print) ([]byte, bool) {
 	switch p {
 	case PrintDec, PrintID:
-		return strconv.AppendInt(dst, v, 10), true
+		return appendInt(dst, v), true
 	case PrintHex:
 		return appendUpperHex(dst, uint64(truncSigned(v, bits))), true
 	case PrintOct:
@@ -210,7 +210,7 @@ func appendUintText(dst []byte, v uint64, bits uint8, p Print) ([]byte, bool) {
 	wide := bits == 0 || bits == 64
 	switch p {
 	case PrintDec, PrintID:
-		return strconv.AppendUint(dst, v, 10), true
+		return appendUint(dst, v), true
 	case PrintHex:
 		if wide {
 			return appendUpperHex(dst, v), true
@@ -266,7 +266,7 @@ func (x *Extractor) AppendJSON(dst []byte, c Ctx) ([]byte, bool) {
 		}
 		switch x.print {
 		case PrintDec, PrintID:
-			return strconv.AppendInt(dst, v, 10), true
+			return appendInt(dst, v), true
 		}
 		mark := len(dst)
 		dst = append(dst, '"')
@@ -282,7 +282,7 @@ func (x *Extractor) AppendJSON(dst []byte, c Ctx) ([]byte, bool) {
 		}
 		switch x.print {
 		case PrintDec, PrintID:
-			return strconv.AppendUint(dst, v, 10), true
+			return appendUint(dst, v), true
 		case PrintNA, PrintDir:
 			return dst, false
 		}
@@ -341,51 +341,56 @@ func appendJSONFloat(dst []byte, v float64) []byte {
 // UTF-8 as that writer does.
 func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	start := 0
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
+		if jsonSafe[ch] {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
 		switch ch {
 		case '"':
 			dst = append(dst, '\\', '"')
-			continue
 		case '\\':
 			dst = append(dst, '\\', '\\')
-			continue
 		case '\b':
 			dst = append(dst, '\\', 'b')
-			continue
 		case '\f':
 			dst = append(dst, '\\', 'f')
-			continue
 		case '\n':
 			dst = append(dst, '\\', 'n')
-			continue
 		case '\r':
 			dst = append(dst, '\\', 'r')
-			continue
 		case '\t':
 			dst = append(dst, '\\', 't')
-			continue
+		default:
+			if ch < 0x20 {
+				dst = appendU4(dst, rune(ch))
+				break
+			}
+			r, extra := utf8ToCodepoint(s[i:])
+			i += extra
+			if r < 0x10000 {
+				dst = appendU4(dst, r)
+				break
+			}
+			r -= 0x10000
+			dst = appendU4(dst, 0xD800+(r>>10)&0x3FF)
+			dst = appendU4(dst, 0xDC00+r&0x3FF)
 		}
-		if ch < 0x20 {
-			dst = appendU4(dst, rune(ch))
-			continue
-		}
-		if ch < 0x80 {
-			dst = append(dst, ch)
-			continue
-		}
-		r, extra := utf8ToCodepoint(s[i:])
-		i += extra
-		if r < 0x10000 {
-			dst = appendU4(dst, r)
-			continue
-		}
-		r -= 0x10000
-		dst = appendU4(dst, 0xD800+(r>>10)&0x3FF)
-		dst = appendU4(dst, 0xDC00+r&0x3FF)
+		start = i + 1
 	}
+	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// jsonSafe marks the bytes AppendJSONString copies as they are.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // AppendJSONBytes is AppendJSONString over a byte slice.
 func AppendJSONBytes(dst []byte, b []byte) []byte {
