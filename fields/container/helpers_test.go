@@ -74,7 +74,7 @@ func criRecord() *container.Container {
 // world is a synthetic machine: a state with host and container threads,
 // a Manager knowing some of the containers, a Tracker, and an Env.
 type world struct {
-	t   *testing.T
+	t   testing.TB
 	st  *state.State
 	m   *container.Manager
 	tr  *containerfields.Tracker
@@ -110,7 +110,7 @@ func cg(path string) []state.Cgroup {
 	return []state.Cgroup{{Subsys: "cpuset", Path: path}, {Subsys: "memory", Path: path}}
 }
 
-func newWorld(t *testing.T, compat fields.Compat, clients ...container.Client) *world {
+func newWorld(t testing.TB, compat fields.Compat, clients ...container.Client) *world {
 	t.Helper()
 	m := container.NewManager(container.Options{Clients: clients, Timeout: time.Hour})
 	t.Cleanup(func() { m.Close() })
