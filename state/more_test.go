@@ -124,3 +124,25 @@ func TestReparentToReportedReaper(t *testing.T) {
 		t.Errorf("reparented to %d, want the reported reaper 9", got)
 	}
 }
+
+// An exit-only execve (as the live driver emits it) takes proc.exepath from
+// the kernel's trusted_exepath parameter, and else from an absolute exe.
+func TestExecveExitOnlyExePath(t *testing.T) {
+	f := newFeeder(t, nil)
+	f.seed(30, 1, "python3", "/tmp")
+	c := f.ev(30, event.SyscallExecveV19X, func(b *event.Builder) {
+		b.I64(0).Str("cat").Strs("/etc/hosts").I64(30).I64(30).I64(1).Str("/tmp").U64(1024).
+			U64(0).U64(0).U32(0).U32(0).U32(0).Str("cat").Strs("cpu=/").Strs("HOME=/root").
+			U32(0).I64(30).U32(0).U32(0).U64(0).U64(0).U64(0).U64(0).U64(0).U64(0).U32(0).
+			Str("/usr/bin/cat")
+	})
+	if c.Thread.ExePath != "/usr/bin/cat" {
+		t.Errorf("exepath from trusted_exepath: %q", c.Thread.ExePath)
+	}
+	c = f.ev(30, event.SyscallExecveV19X, func(b *event.Builder) {
+		b.I64(0).Str("/usr/bin/head").Strs("-1").I64(30).I64(30).I64(1).Str("/tmp")
+	})
+	if c.Thread.ExePath != "/usr/bin/head" {
+		t.Errorf("exepath from absolute exe: %q", c.Thread.ExePath)
+	}
+}

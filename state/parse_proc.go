@@ -375,6 +375,12 @@ func (s *State) parseExecveExit(e *event.Event, c *Ctx, et event.Type) {
 		if ee := s.retrieveEnter(c, et); ee != nil {
 			s.name = s.execPath(s.name[:0], c, t, ee)
 			t.ExePath = string(s.name)
+		} else if p, ok := e.Str(27); ok && len(p) > 0 {
+			// Exit-only capture (the live driver): the kernel's own path
+			// of the new executable.
+			t.ExePath = string(p)
+		} else if p, ok := e.Str(1); ok && len(p) > 0 && p[0] == '/' {
+			t.ExePath = string(p)
 		}
 	}
 	if et == event.SyscallExecveV19X || et == event.SyscallExecveatX {
