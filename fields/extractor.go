@@ -554,3 +554,39 @@ func multiStrX(arity filter.Arity, n func(c Ctx) int, get func(c Ctx, i int) (st
 		Str:  get,
 	}}
 }
+
+// ------------------------------------------------------------------ exported builders
+
+// Constructors for the extractors of field classes registered by other
+// packages. The Extractor's type comes from the getter; Resolve fills in the
+// name, argument and flags from the Def.
+
+// StringExtractor returns an extractor of a string value.
+func StringExtractor(get func(c Ctx) (string, bool)) *Extractor { return strX(get) }
+
+// AppendExtractor returns an extractor of a string value built by appending
+// to a buffer (text output appends directly; filters read a scratch copy).
+func AppendExtractor(app func(dst []byte, c Ctx) ([]byte, bool)) *Extractor { return appendX(app) }
+
+// IntExtractor returns an extractor of a signed integer value.
+func IntExtractor(get func(c Ctx) (int64, bool)) *Extractor { return intX(get) }
+
+// UintExtractor returns an extractor of an unsigned value of type t
+// (filter.TypeUint, or one of the types carried as unsigned: times, ports,
+// protocol and family numbers).
+func UintExtractor(t filter.FieldType, get func(c Ctx) (uint64, bool)) *Extractor {
+	return typed(uintX(get), t)
+}
+
+// BoolExtractor returns an extractor of a boolean value.
+func BoolExtractor(get func(c Ctx) (bool, bool)) *Extractor { return boolX(get) }
+
+// IPExtractor returns an extractor of an IP address.
+func IPExtractor(get func(c Ctx) (netip.Addr, bool)) *Extractor { return ipX(get) }
+
+// ListExtractor returns an extractor of several string values (arity
+// filter.List or filter.AnyValue): n returns how many the context has (see
+// filter.Arity for negative and zero counts), get returns value i.
+func ListExtractor(arity filter.Arity, n func(c Ctx) int, get func(c Ctx, i int) (string, bool)) *Extractor {
+	return multiStrX(arity, n, get)
+}

@@ -299,3 +299,6 @@ func sortedKeys(m map[string]string) []string {
 	}
 	return k
 }
+
+// exec_lookPath is exec.LookPath (a variable so tests read the same).
+var exec_lookPath = exec.LookPath
