@@ -38,7 +38,7 @@ func (r *replay) Next(e *event.Event) error {
 	return nil
 }
 
-func (r *replay) Close() error              { return nil }
+func (r *replay) Close() error             { return nil }
 func (r *replay) Metadata() *scap.Metadata { return r.md }
 
 // loadReplay reads a capture into memory.
