@@ -17,9 +17,27 @@ func ContainerID(t *state.Thread) string {
 	if t == nil {
 		return ""
 	}
+	// cgroup v1 lists the same few paths under many subsystems: check each
+	// distinct path once (the last few seen are remembered).
+	var seen [4]string
+	n := 0
+next:
 	for i := range t.Cgroups {
-		if info := container.FromCgroupPath(t.Cgroups[i].Path); !info.IsHost() {
+		p := t.Cgroups[i].Path
+		if len(p) <= 1 {
+			continue // "/" or empty: the root names no container
+		}
+		for j := 0; j < n; j++ {
+			if seen[j] == p {
+				continue next
+			}
+		}
+		if info := container.FromCgroupPath(p); !info.IsHost() {
 			return info.ID
+		}
+		seen[n%len(seen)] = p
+		if n < len(seen) {
+			n++
 		}
 	}
 	return container.HostID
