@@ -49,18 +49,18 @@ func defaultRunConfig() *runConfig {
 
 // runKeys documents the keys runConfig handles itself.
 var runKeys = map[string]string{
-	"rules_files":                            "rules files or directories, loaded in order (a list; rules_files[]=F appends)",
-	"rules_file":                             "legacy name of rules_files",
-	"rule_matching":                          "first (raise the first matching rule of an event) or all",
-	"rules[].enable.rule":                    "enable the rules whose name matches (a name or shell pattern)",
-	"rules[].disable.rule":                   "disable the rules whose name matches (a name or shell pattern)",
-	"rules[].enable.tag":                     "enable the rules carrying a tag",
-	"rules[].disable.tag":                    "disable the rules carrying a tag",
-	"engine.kind":                            "modern_ebpf (live, the default) or replay",
-	"engine.replay.capture_file":             "the capture file replayed when engine.kind=replay",
-	"engine.modern_ebpf.buf_size_preset":     "ring buffer size: 1..10 for 1 MiB..512 MiB (doubling), 0 for the driver's default",
+	"rules_files":                             "rules files or directories, loaded in order (a list; rules_files[]=F appends)",
+	"rules_file":                              "legacy name of rules_files",
+	"rule_matching":                           "first (raise the first matching rule of an event) or all",
+	"rules[].enable.rule":                     "enable the rules whose name matches (a name or shell pattern)",
+	"rules[].disable.rule":                    "disable the rules whose name matches (a name or shell pattern)",
+	"rules[].enable.tag":                      "enable the rules carrying a tag",
+	"rules[].disable.tag":                     "disable the rules carrying a tag",
+	"engine.kind":                             "modern_ebpf (live, the default) or replay",
+	"engine.replay.capture_file":              "the capture file replayed when engine.kind=replay",
+	"engine.modern_ebpf.buf_size_preset":      "ring buffer size: 1..10 for 1 MiB..512 MiB (doubling), 0 for the driver's default",
 	"engine.modern_ebpf.cpus_for_each_buffer": "0: one ring buffer shared by all CPUs; otherwise one per CPU",
-	"snaplen":                                "bytes of I/O data captured per event (0: the driver's default)",
+	"snaplen":                                 "bytes of I/O data captured per event (0: the driver's default)",
 }
 
 // Set applies one key=value.
