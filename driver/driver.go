@@ -13,7 +13,9 @@ import (
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
+	"github.com/syscope/syscope/driver/procscan"
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/scap"
 )
 
 // RingMode chooses how events travel from the kernel.
@@ -128,9 +130,15 @@ type Source struct {
 	wake  int // eventfd written by Close
 	ncpu  int
 
+	mdOnce sync.Once
+	md     *scap.Metadata
+	mdErr  error
+	mdStat procscan.Stats
+
 	mu     sync.Mutex
 	closed atomic.Bool
-	last   *ring // ring of the record handed out by the last Next
+	last   *ring  // ring of the record handed out by the last Next
+	final  *Stats // counters at Close
 	num    uint64
 	evbuf  [8]unix.EpollEvent
 }
@@ -490,6 +498,29 @@ func (s *Source) wait() error {
 	return nil
 }
 
+// Metadata returns the snapshot of the system the capture starts from:
+// machine, interfaces, users, groups, and every thread with its open
+// descriptors. It is taken from /proc on the first call, after the
+// programs are attached, so whatever changes afterwards is in the event
+// stream. A scan error is reported by MetadataErr; the snapshot then holds
+// what could be read.
+func (s *Source) Metadata() *scap.Metadata {
+	s.mdOnce.Do(func() {
+		s.md, s.mdStat, s.mdErr = procscan.Scan(nil)
+		if s.md == nil {
+			s.md = &scap.Metadata{}
+		}
+	})
+	return s.md
+}
+
+// MetadataErr returns the error of the /proc scan behind Metadata, if any,
+// and its counts.
+func (s *Source) MetadataErr() (procscan.Stats, error) {
+	s.Metadata()
+	return s.mdStat, s.mdErr
+}
+
 // DropCategory classifies events lost to a full ring buffer.
 type DropCategory int
 
@@ -531,12 +562,20 @@ type Stats struct {
 	PerCPU   []CPUStats
 }
 
-// Stats returns the current counters.
+// Stats returns the current counters; after Close, the final ones. It
+// may be called from any goroutine.
 func (s *Source) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.final != nil {
+		return *s.final
+	}
+	return s.statsLocked()
+}
+
+func (s *Source) statsLocked() Stats {
 	st := Stats{Read: s.num}
-	if s.closed.Load() || s.objs.CountersMap == nil {
+	if s.objs.CountersMap == nil {
 		return st
 	}
 	per := make([]syscopeCounters, s.ncpu)
@@ -580,6 +619,8 @@ func (s *Source) Close() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	final := s.statsLocked()
+	s.final = &final
 	for _, r := range s.rings {
 		r.close()
 	}
