@@ -169,7 +169,15 @@ func (tr *Tracker) lookupLocked(t *state.Thread) (container.Info, *container.Con
 	if tr.mgr == nil {
 		return info, nil
 	}
-	return info, tr.mgr.Lookup(info.FullID, info.Type)
+	rec := tr.mgr.Lookup(info.FullID, info.Type)
+	if !hasMeta(rec) && len(info.FullID) > len(info.ID) {
+		// Captures written without full ids (old libsinsp, the old
+		// container event) key their records by the short id.
+		if s := tr.mgr.Get(info.ID); s != nil && hasMeta(s) {
+			return info, s
+		}
+	}
+	return info, rec
 }
 
 // cgroupsOf returns the cgroups detection reads for t: its own, else its
