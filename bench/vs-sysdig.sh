@@ -33,27 +33,28 @@ if [[ ! -f $work/big.scap ]]; then
 fi
 events=$("$work/syscope" read -r "$work/big.scap" -D -p '%evt.num' | tail -n 1)
 
-# best_of CMD...: prints the smallest wall time, in seconds, of $runs runs.
-best_of() {
-	local best="" t
-	for ((i = 0; i < runs; i++)); do
-		local s e
-		s=$(date +%s%N)
-		TZ=UTC "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
-		e=$(date +%s%N)
-		t=$((e - s))
-		if [[ -z $best || $t -lt $best ]]; then best=$t; fi
-	done
-	echo "$best"
+# wall CMD...: prints the wall time of one run, in nanoseconds.
+wall() {
+	local s e
+	s=$(date +%s%N)
+	TZ=UTC "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+	e=$(date +%s%N)
+	echo $((e - s))
 }
 
 printf '%-52s %10s %10s %8s %8s\n' "workload ($events events)" "syscope s" "sysdig s" "ratio" "target"
 bench() {
 	local name=$1 target=$2
 	shift 2
-	local a b
-	a=$(best_of "$work/syscope" read -r "$work/big.scap" "$@")
-	b=$(best_of sysdig -r "$work/big.scap" "$@")
+	local a="" b="" t
+	# Alternate the two tools so that both see the same machine load; keep
+	# the best run of each.
+	for ((i = 0; i < runs; i++)); do
+		t=$(wall "$work/syscope" read -r "$work/big.scap" "$@")
+		if [[ -z $a || $t -lt $a ]]; then a=$t; fi
+		t=$(wall sysdig -r "$work/big.scap" "$@")
+		if [[ -z $b || $t -lt $b ]]; then b=$t; fi
+	done
 	awk -v n="$name" -v a="$a" -v b="$b" -v t="$target" -v ev="$events" 'BEGIN {
 		r = a / b
 		printf "%-52s %10.3f %10.3f %7.3fx %7s%s   (%.0f vs %.0f ns/event)\n", n, a / 1e9, b / 1e9, r, "<=" t, (r <= t ? "" : " MISS"), a / ev, b / ev

@@ -105,8 +105,7 @@ func runRead(ctx context.Context, stdout io.Writer, o *readOptions, filterText s
 	if err != nil {
 		return fmt.Errorf("read: -p: %w", err)
 	}
-	bw := bufio.NewWriterSize(stdout, 64<<10)
-	var line []byte
+	bw := bufio.NewWriterSize(stdout, 256<<10)
 	var n int64
 	for {
 		if o.count > 0 && n >= o.count {
@@ -127,8 +126,13 @@ func runRead(ctx context.Context, stdout io.Writer, o *readOptions, filterText s
 		if !o.debug && inspect.Hidden(c) {
 			continue
 		}
-		var ok bool
-		line, ok = fm.Append(line[:0], c)
+		// Format straight into the output buffer's free space.
+		if bw.Available() < 16<<10 {
+			if err := bw.Flush(); err != nil {
+				return fmt.Errorf("read: write output: %w", err)
+			}
+		}
+		line, ok := fm.Append(bw.AvailableBuffer(), c)
 		if !ok {
 			continue
 		}
