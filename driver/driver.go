@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -283,11 +285,6 @@ func (s *Source) setup(want map[int]bool) error {
 			return fmt.Errorf("driver: configure syscall %s: %w", sc.Name, err)
 		}
 	}
-	for _, pid := range s.opts.Pids {
-		if err := s.objs.Tracked.Put(uint32(pid), uint8(1)); err != nil {
-			return fmt.Errorf("driver: track pid %d: %w", pid, err)
-		}
-	}
 
 	// Ring buffers and their readers.
 	if s.opts.Mode == RingPerCPU {
@@ -338,6 +335,9 @@ func (s *Source) setup(want map[int]bool) error {
 		if err := s.attachTracing(s.objs.SchedFork, "sched_process_fork"); err != nil {
 			return err
 		}
+		if err := s.trackTree(); err != nil {
+			return err
+		}
 	}
 	for _, p := range []struct {
 		prog *ebpf.Program
@@ -377,6 +377,62 @@ func (s *Source) setup(want map[int]bool) error {
 		s.links = append(s.links, l)
 	}
 	return nil
+}
+
+// trackTree puts the filter's processes and their existing descendants in
+// the kernel's tracked set. It runs after the fork tracker is attached and
+// twice, so that a process forked while the tree is read is not missed.
+func (s *Source) trackTree() error {
+	for pass := 0; pass < 2; pass++ {
+		for _, pid := range descendants(s.opts.Pids) {
+			if err := s.objs.Tracked.Put(uint32(pid), uint8(1)); err != nil {
+				return fmt.Errorf("driver: track pid %d: %w", pid, err)
+			}
+		}
+	}
+	return nil
+}
+
+// descendants returns roots and every process below them, from /proc.
+func descendants(roots []int) []int {
+	children := map[int][]int{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		st := string(b)
+		i := strings.LastIndexByte(st, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(st[i+1:])
+		if len(f) < 2 {
+			continue
+		}
+		if ppid, err := strconv.Atoi(f[1]); err == nil {
+			children[ppid] = append(children[ppid], pid)
+		}
+	}
+	seen := map[int]bool{}
+	out := []int{}
+	queue := append([]int(nil), roots...)
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		out = append(out, p)
+		queue = append(queue, children[p]...)
+	}
+	return out
 }
 
 func (s *Source) attachTracing(p *ebpf.Program, name string) error {

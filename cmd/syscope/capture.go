@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/syscope/syscope/driver"
+	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/fields"
+	"github.com/syscope/syscope/format"
+	"github.com/syscope/syscope/inspect"
+	"github.com/syscope/syscope/scap"
+)
+
+// captureOptions are the flags of `syscope capture`.
+type captureOptions struct {
+	out      string
+	compress bool
+	snaplen  int
+	count    int64
+	seconds  float64
+	format   string
+	json     bool
+	verbose  bool
+	pids     []int
+	ringSize int
+	shared   bool
+	compat   bool
+}
+
+func init() {
+	subcommands = append(subcommands, func() *cobra.Command {
+		var o captureOptions
+		c := &cobra.Command{
+			Use:   "capture [-w FILE] [-z] [-s SNAPLEN] [-n N] [-M SECONDS] [FILTER...]",
+			Short: "Capture live system calls with the eBPF driver and print them, or save them to a capture file",
+			Long: `Capture the system's live system calls and process events with syscope's
+eBPF driver (root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF).
+
+Without -w events print as 'syscope read' prints them; with -w they are
+written to a capture file that syscope read, sysdig and Wireshark open.
+Trailing words form a filter in the sysdig/Falco language, for example:
+  syscope capture -n 100 evt.type=execve
+The capture stops after -n events, after -M seconds, or on Ctrl-C. Events
+the kernel could not deliver (full ring buffers) are counted and reported
+at the end.`,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return runCapture(cmd.Context(), cmd.OutOrStdout(), &o, strings.Join(args, " "))
+			},
+		}
+		f := c.Flags()
+		f.StringVarP(&o.out, "write", "w", "", "write the captured events to this capture file instead of printing them")
+		f.BoolVarP(&o.compress, "compress", "z", false, "gzip the file written with -w")
+		f.IntVarP(&o.snaplen, "snaplen", "s", driver.DefaultSnaplen, "bytes of I/O data captured per read, write, send or receive")
+		f.Int64VarP(&o.count, "numevents", "n", 0, "stop after this many events (0: no limit)")
+		f.Float64VarP(&o.seconds, "seconds", "M", 0, "stop after this many seconds (0: no limit)")
+		f.StringVarP(&o.format, "print", "p", "", "output format (sysdig -p syntax)")
+		f.BoolVarP(&o.json, "json", "j", false, "print events as JSON objects")
+		f.BoolVarP(&o.verbose, "verbose", "v", false, "print data buffers whole (not cut at 80 characters)")
+		f.IntSliceVar(&o.pids, "pid", nil, "capture only these processes and their descendants")
+		f.IntVar(&o.ringSize, "ring-size", driver.DefaultRingSize, "size in bytes of each ring buffer (a power of two)")
+		f.BoolVar(&o.shared, "shared-ring", false, "use one ring buffer for all CPUs instead of one per CPU")
+		f.BoolVar(&o.compat, "sysdig-compat", true, "with -w, write what sysdig 0.29.3 reads: its process entry layout, and descriptors of kinds it does not know (bpf, userfaultfd, io_uring, memfd, pidfd) as unsupported")
+		return c
+	})
+}
+
+func runCapture(ctx context.Context, stdout io.Writer, o *captureOptions, filterText string) error {
+	mode := driver.RingPerCPU
+	if o.shared {
+		mode = driver.RingShared
+	}
+	src, err := driver.Open(&driver.Options{
+		Mode:     mode,
+		RingSize: o.ringSize,
+		Snaplen:  o.snaplen,
+		Pids:     o.pids,
+	})
+	if err != nil {
+		return fmt.Errorf("capture: %w", err)
+	}
+	// Next blocks until an event arrives: stopping means closing the source.
+	stop := context.AfterFunc(ctx, func() { src.Close() })
+	defer stop()
+	if o.seconds > 0 {
+		t := time.AfterFunc(time.Duration(o.seconds*float64(time.Second)), func() { src.Close() })
+		defer t.Stop()
+	}
+
+	iopts := &inspect.Options{Compat: fields.Sysdig029}
+	if o.json {
+		iopts.BufFormat = event.BufJSON
+		iopts.MaxBufLen = -1
+	} else if o.verbose {
+		iopts.MaxBufLen = -1
+	}
+	in, err := inspect.New(src, iopts)
+	if err != nil {
+		src.Close()
+		return fmt.Errorf("capture: %w", err)
+	}
+	defer in.Close()
+	if _, err := src.MetadataErr(); err != nil {
+		slog.Warn("capture: the /proc snapshot is incomplete", "err", err)
+	}
+	if err := in.SetFilter(filterText); err != nil {
+		return fmt.Errorf("capture: %w", err)
+	}
+
+	var n int64
+	if o.out != "" {
+		n, err = captureToFile(in, src, o)
+	} else {
+		n, err = capturePrint(in, stdout, o)
+	}
+	src.Close()
+	st := src.Stats()
+	if st.Lost > 0 {
+		slog.Warn("capture: events lost in the kernel (ring buffers full)", "lost", st.Lost,
+			"process", st.Drops[driver.DropProcess], "file", st.Drops[driver.DropFile],
+			"net", st.Drops[driver.DropNet], "io", st.Drops[driver.DropIO],
+			"other", st.Drops[driver.DropOther], "oversize", st.Oversize)
+	}
+	slog.Info("capture: done", "events", st.Read, "kept", n, "lost", st.Lost)
+	return err
+}
+
+func capturePrint(in *inspect.Inspector, stdout io.Writer, o *captureOptions) (int64, error) {
+	tmpl := format.Default
+	if o.format != "" {
+		tmpl = format.Unescape(o.format)
+	}
+	fm, err := format.New(tmpl, in.Resolver(), &format.Options{JSON: o.json})
+	if err != nil {
+		return 0, fmt.Errorf("capture: -p: %w", err)
+	}
+	bw := bufio.NewWriterSize(stdout, 64<<10)
+	defer bw.Flush()
+	var line []byte
+	var n int64
+	flushed := time.Now()
+	for o.count == 0 || n < o.count {
+		c, err := in.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return n, fmt.Errorf("capture: %w", err)
+		}
+		if inspect.Hidden(c) {
+			continue
+		}
+		var ok bool
+		line, ok = fm.Append(line[:0], c)
+		if !ok {
+			continue
+		}
+		n++
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
+			return n, fmt.Errorf("capture: write output: %w", err)
+		}
+		// Live output: flush every 256 lines, and at least every 100ms
+		// while events keep coming.
+		if now := time.Now(); n&255 == 0 || now.Sub(flushed) > 100*time.Millisecond {
+			bw.Flush()
+			flushed = now
+		}
+	}
+	return n, nil
+}
+
+func captureToFile(in *inspect.Inspector, src *driver.Source, o *captureOptions) (int64, error) {
+	md := src.Metadata()
+	if o.compat {
+		md = sysdigCompatible(md)
+	}
+	w, err := scap.Create(o.out, md, &scap.WriterOptions{Compress: o.compress, LegacyProcessTail: o.compat})
+	if err != nil {
+		return 0, fmt.Errorf("capture: -w: %w", err)
+	}
+	var n int64
+	for o.count == 0 || n < o.count {
+		c, err := in.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			w.Close()
+			return n, fmt.Errorf("capture: %w", err)
+		}
+		if err := w.WriteEvent(c.Evt); err != nil {
+			w.Close()
+			return n, fmt.Errorf("capture: -w %s: %w", o.out, err)
+		}
+		n++
+	}
+	if err := w.Close(); err != nil {
+		return n, fmt.Errorf("capture: -w %s: %w", o.out, err)
+	}
+	return n, nil
+}
+
+// sysdigCompatible returns a copy of md whose descriptor kinds are all
+// known to sysdig 0.29.3 (which rejects a capture listing a newer kind):
+// the newer ones become "unsupported", keeping their name.
+func sysdigCompatible(md *scap.Metadata) *scap.Metadata {
+	c := *md
+	c.Processes = make([]scap.Process, len(md.Processes))
+	for i, p := range md.Processes {
+		newer := false
+		for _, fd := range p.FDs {
+			newer = newer || fd.Type > scap.FDFileV2
+		}
+		if newer {
+			fds := make([]scap.FD, len(p.FDs))
+			for j, fd := range p.FDs {
+				if fd.Type > scap.FDFileV2 {
+					fd.Type = scap.FDUnsupported
+				}
+				fds[j] = fd
+			}
+			p.FDs = fds
+		}
+		c.Processes[i] = p
+	}
+	return &c
+}
