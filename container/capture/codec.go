@@ -28,16 +28,20 @@ func IsContainerEvent(t event.Type) bool {
 	return false
 }
 
-// startKey is the key syscope adds to the container JSON for the time the
-// container started, in nanoseconds since the epoch (libsinsp only stores
-// the creation time, in seconds). Readers that do not know it ignore it.
-const startKey = "start_ts"
+// Keys syscope adds to the container JSON: when the container started and
+// when it was created, in nanoseconds since the epoch (libsinsp only
+// stores the creation time, in seconds). Readers that do not know them
+// ignore them.
+const (
+	startKey   = "start_ts"
+	createdKey = "created_ts"
+)
 
 // Marshal returns the JSON a container event carries for c: libsinsp's
 // container JSON (container.MarshalSinspJSON) with, for a container in a
 // pod, the kubelet's io.kubernetes.sandbox.id label (which libsinsp 0.29.3
-// follows to the sandbox's record to find the pod's labels), and the start
-// time.
+// follows to the sandbox's record to find the pod's labels), and the
+// start and creation times in nanoseconds.
 func Marshal(c *container.Container) ([]byte, error) {
 	if c == nil {
 		return nil, errors.New("marshal container: nil container")
@@ -56,12 +60,19 @@ func Marshal(c *container.Container) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal container %s: %w", c.ID, err)
 	}
-	if !c.StartedAt.IsZero() && bytes.HasSuffix(b, []byte("}}")) {
-		ns := c.StartedAt.UnixNano()
-		if ns > 0 {
-			tail := append([]byte(`,"`+startKey+`":`), strconv.FormatInt(ns, 10)...)
-			tail = append(tail, "}}"...)
-			b = append(b[:len(b)-2], tail...)
+	if bytes.HasSuffix(b, []byte("}}")) {
+		var tail []byte
+		for _, kv := range [...]struct {
+			key string
+			t   time.Time
+		}{{startKey, c.StartedAt}, {createdKey, c.CreatedAt}} {
+			if ns := kv.t.UnixNano(); !kv.t.IsZero() && ns > 0 {
+				tail = append(tail, `,"`+kv.key+`":`...)
+				tail = strconv.AppendInt(tail, ns, 10)
+			}
+		}
+		if tail != nil {
+			b = append(append(b[:len(b)-2], tail...), "}}"...)
 		}
 	}
 	return b, nil
@@ -106,11 +117,17 @@ func Decode(e *event.Event) (*container.Container, error) {
 		}
 		var extra struct {
 			Container struct {
-				Start int64 `json:"start_ts"`
+				Start   int64 `json:"start_ts"`
+				Created int64 `json:"created_ts"`
 			} `json:"container"`
 		}
-		if json.Unmarshal(j, &extra) == nil && extra.Container.Start > 0 {
-			c.StartedAt = time.Unix(0, extra.Container.Start).UTC()
+		if json.Unmarshal(j, &extra) == nil {
+			if extra.Container.Start > 0 {
+				c.StartedAt = time.Unix(0, extra.Container.Start).UTC()
+			}
+			if extra.Container.Created > 0 {
+				c.CreatedAt = time.Unix(0, extra.Container.Created).UTC()
+			}
 		}
 		return c, nil
 	case event.ContainerE:

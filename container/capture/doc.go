@@ -24,8 +24,8 @@
 // The JSON is what sysdig 0.29.3 and current Falco read; for containers in
 // a Kubernetes pod the Recorder also writes the pod's sandbox record and the
 // io.kubernetes.sandbox.id label that libsinsp 0.29.3 uses to find pod
-// labels, and it adds the start time in nanoseconds (start_ts), which
-// libsinsp ignores.
+// labels, and it adds the start and creation times in nanoseconds
+// (start_ts, created_ts: libsinsp keeps seconds only, and ignores them).
 //
 // This package does not detect containers or talk to runtimes (see
 // package container) and does not decide which events a capture holds.

@@ -77,28 +77,34 @@ func newScenario(t testing.TB) *scenario {
 	return s
 }
 
-// write writes the scenario as a capture: container events at the start,
-// then a getuid enter event per thread, in two rounds (so that the second
-// round follows a container whose record changed in between when
-// change is set).
+// write writes the scenario as a capture (see writeCapture).
+func (s *scenario) write(t testing.TB, o *scap.WriterOptions, compat fields.Compat, change func()) ([]byte, [][]string) {
+	return writeCapture(t, s.md, s.m, s.tids, o, compat, change)
+}
+
+// writeCapture writes a capture of the machine md: container events from m
+// at the start, then a getuid enter event per thread of tids, in two
+// rounds (change, when set, runs between them), each preceded by its
+// container's event when that was not written yet, and the containers
+// resolved meanwhile at the end.
 //
 // It returns the capture and, for each thread event, the values of
 // replayFields as the writing side saw them (in compat mode).
-func (s *scenario) write(t testing.TB, o *scap.WriterOptions, compat fields.Compat, change func()) ([]byte, [][]string) {
+func writeCapture(t testing.TB, md *scap.Metadata, m *container.Manager, tids []int64, o *scap.WriterOptions, compat fields.Compat, change func()) ([]byte, [][]string) {
 	t.Helper()
 	var buf bytes.Buffer
-	w, err := scap.NewWriter(&buf, s.md, o)
+	w, err := scap.NewWriter(&buf, md, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := state.New(nil)
-	st.Seed(s.md)
-	tr := containerfields.NewTracker(s.m, nil)
+	st.Seed(md)
+	tr := containerfields.NewTracker(m, nil)
 	env := &fields.Env{State: st, Compat: compat}
 	tr.Attach(env)
 	res := fields.NewResolver(nil, env)
 	var live [][]string
-	rec := capture.NewRecorder(w, s.m, nil)
+	rec := capture.NewRecorder(w, m, nil)
 	ts := uint64(1_700_000_500_000_000_000)
 	if err := rec.Sync(ts); err != nil {
 		t.Fatal(err)
@@ -108,7 +114,7 @@ func (s *scenario) write(t testing.TB, o *scap.WriterOptions, compat fields.Comp
 		if round == 1 && change != nil {
 			change()
 		}
-		for _, tid := range s.tids {
+		for _, tid := range tids {
 			ts += 1000
 			_, c := tr.Container(st.Thread(tid))
 			if err := rec.Observe(c, ts); err != nil {
@@ -132,6 +138,51 @@ func (s *scenario) write(t testing.TB, o *scap.WriterOptions, compat fields.Comp
 		t.Fatal(err)
 	}
 	return buf.Bytes(), live
+}
+
+// checkReplay reads a capture back with only its container events as the
+// source of metadata and checks that every thread event shows the fields
+// live showed.
+func checkReplay(t testing.TB, data []byte, live [][]string, compat fields.Compat) {
+	t.Helper()
+	r, err := scap.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newManager(t) // no runtime: everything comes from the capture
+	in, err := inspect.New(capture.NewSource(r, m), &inspect.Options{Compat: compat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	tr := containerfields.NewTracker(m, nil)
+	tr.Attach(in.Env())
+	i := 0
+	for {
+		c, err := in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if capture.IsContainerEvent(c.Evt.Type()) {
+			continue
+		}
+		if i >= len(live) {
+			t.Fatalf("more thread events replayed than written")
+		}
+		got := render(t, in.Resolver(), c)
+		for j := range got {
+			if got[j] != live[i][j] {
+				t.Errorf("compat %d event %d (tid %d) %s: replay %q, live %q", compat, i, c.Evt.Tid(), replayFields[j], got[j], live[i][j])
+			}
+		}
+		i++
+	}
+	if i != len(live) {
+		t.Fatalf("replayed %d thread events, wrote %d", i, len(live))
+	}
 }
 
 func TestSourceLoadsCaptureEvents(t *testing.T) {
@@ -228,43 +279,7 @@ func TestReplayShowsSameFields(t *testing.T) {
 			Labels: map[string]string{"app": "late"}}
 		data, live := s.write(t, nil, compat, func() { s.m.Add(late) })
 
-		r, err := scap.NewReader(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := newManager(t) // no runtime: everything comes from the capture
-		in, err := inspect.New(capture.NewSource(r, m), &inspect.Options{Compat: compat})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := containerfields.NewTracker(m, nil)
-		tr.Attach(in.Env())
-		i := 0
-		for {
-			c, err := in.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if capture.IsContainerEvent(c.Evt.Type()) {
-				continue
-			}
-			if i >= len(live) {
-				t.Fatalf("more thread events replayed than written")
-			}
-			got := render(t, in.Resolver(), c)
-			for j := range got {
-				if got[j] != live[i][j] {
-					t.Errorf("compat %d event %d (tid %d) %s: replay %q, live %q", compat, i, c.Evt.Tid(), replayFields[j], got[j], live[i][j])
-				}
-			}
-			i++
-		}
-		if i != len(live) {
-			t.Fatalf("replayed %d thread events, wrote %d", i, len(live))
-		}
+		checkReplay(t, data, live, compat)
 		// The checks above compare like with like; make sure the scenario
 		// has values worth comparing.
 		var named, pods, lateSeen int
