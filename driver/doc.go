@@ -17,7 +17,7 @@
 // Source.Stats.
 //
 // The package needs Linux x86_64 with BTF (CONFIG_DEBUG_INFO_BTF), kernel
-// 5.8 or later, and root or CAP_BPF plus CAP_PERFMON. It does not keep state
+// 6.2 or later, and root or CAP_BPF plus CAP_PERFMON. It does not keep state
 // about processes or files (see package state) and does not read or write
 // capture files (see package scap).
 //

@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -850,4 +852,50 @@ func TestCoverage(t *testing.T) {
 	e = x("chroot")
 	res(e, "res", "chroot")
 	eq(t, "chroot path", e.str(t, "path"), dir)
+}
+
+// Close ends a blocked Next with io.EOF and releases every descriptor the
+// source opened.
+func TestCloseUnblocksNext(t *testing.T) {
+	privileged(t)
+	countFDs := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ents)
+	}
+	before := countFDs()
+	// A filter on a pid that does not exist: Next has nothing to return.
+	s, err := Open(&Options{Pids: []int{1 << 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		var e event.Event
+		errc <- s.Next(&e)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errc:
+		if err != io.EOF {
+			t.Fatalf("Next after Close: %v, want io.EOF", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Next still blocked 5s after Close")
+	}
+	var e event.Event
+	if err := s.Next(&e); err != io.EOF {
+		t.Errorf("Next on a closed source: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if after := countFDs(); after != before {
+		t.Errorf("%d descriptors open before Open, %d after Close", before, after)
+	}
 }

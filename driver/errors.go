@@ -29,8 +29,9 @@ var (
 	ErrVerifier = errors.New("driver: program rejected by the kernel verifier")
 )
 
-// Minimum kernel: BPF ring buffers (5.8) and BTF-enabled raw tracepoints.
-const minMajor, minMinor = 5, 8
+// Minimum kernel: the programs use BPF ring buffers (5.8), typed task
+// pointers (5.11) and the bpf_rdonly_cast kfunc (6.2).
+const minMajor, minMinor = 6, 2
 
 // Capability numbers.
 const (
