@@ -129,6 +129,16 @@ func runAction(name, dir string) error {
 			return err
 		}
 		return run("shred", victim)
+	case "flood":
+		// Many small events: open and close /dev/null.
+		for i := 0; i < 300000; i++ {
+			f, err := os.Open("/dev/null")
+			if err != nil {
+				return err
+			}
+			f.Close()
+		}
+		return nil
 	case "webshell":
 		nginx := filepath.Join(dir, "nginx")
 		if err := copyFile("/bin/sh", nginx, 0o755); err != nil {

@@ -579,3 +579,71 @@ func untimed(s string) string {
 	}
 	return s
 }
+
+// TestEventDropAlert makes the driver drop events for real (a 1 MiB ring
+// buffer per CPU, syscope stopped while a helper floods it) and checks the
+// internal drop alert on stdout and over HTTP.
+func TestEventDropAlert(t *testing.T) {
+	requirePrivileges(t)
+	bin := syscopeBinary(t)
+	coll := &collector{}
+	srv := httptest.NewServer(coll)
+	defer srv.Close()
+	run := startSyscope(t, bin, "-r", writeRules(t), "-M", "300",
+		"-o", "engine.modern_ebpf.buf_size_preset=1", "-o", "syscall_event_drops.threshold=0",
+		"-o", "http_output.enabled=true", "-o", "http_output.url="+srv.URL+"/")
+	defer func() {
+		if run.cmd.ProcessState == nil {
+			run.cmd.Process.Kill()
+		}
+	}()
+	select {
+	case <-run.ready:
+	case err := <-run.waited:
+		_, stderr := run.output()
+		t.Fatalf("syscope run exited: %v\n%s", err, stderr)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("syscope run not ready")
+	}
+	if err := run.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	err := runHelper("flood", t.TempDir())
+	run.cmd.Process.Signal(syscall.SIGCONT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	var drop *alertJSON
+	for drop == nil && time.Now().Before(deadline) {
+		for _, a := range coll.snapshot() {
+			if a.Rule == "Syscope internal: event drop" {
+				drop = a
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	run.cmd.Process.Signal(os.Interrupt)
+	<-run.waited
+	stdout, stderr := run.output()
+	if drop == nil {
+		t.Fatalf("no internal drop alert over HTTP\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	if drop.Source != "internal" || drop.Priority != "Critical" || fieldText(drop.OutputFields["n_drops"]) == "0" {
+		t.Errorf("drop alert %+v", drop)
+	}
+	if !strings.Contains(stdout, "Syscope internal: event drop") {
+		t.Errorf("stdout lacks the drop alert:\n%s", stdout)
+	}
+	t.Logf("%s", drop.Output)
+}
+
+// writeRules writes a one-rule file that matches nothing of the flood.
+func writeRules(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "rules.yaml")
+	doc := "- rule: never\n  desc: d\n  condition: evt.type = execve and proc.name = no-such-program\n  output: o\n  priority: DEBUG\n"
+	if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
