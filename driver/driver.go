@@ -60,8 +60,9 @@ type Options struct {
 	// Snaplen is how many bytes of I/O data read, write, send and receive
 	// events carry, at most MaxSnaplen. Default DefaultSnaplen.
 	Snaplen int
-	// Syscalls restricts capture to these syscall names (the process events
-	// exec, clone and exit are always captured). Nil captures every syscall.
+	// Syscalls restricts capture to these syscall names. The process
+	// lifecycle (the clone and exec families, and process exit) is always
+	// captured, as state tracking needs it. Nil captures every syscall.
 	Syscalls []string
 	// Pids restricts capture to these processes and their descendants
 	// (tracked in the kernel as they fork). Nil captures every process.
@@ -269,7 +270,7 @@ func (s *Source) setup(want map[int]bool) error {
 		if nr < 0 || nr >= nsyscalls {
 			continue
 		}
-		on := want == nil || want[nr]
+		on := want == nil || want[nr] || processSyscalls[sc.Name]
 		conf := syscopeScConf{PpmSc: uint16(sc.PPMSC)}
 		if on {
 			conf.On = 1

@@ -43,3 +43,9 @@ func DecodedSyscalls() []string {
 	}
 	return out
 }
+
+// processSyscalls are captured whatever Options.Syscalls says: without
+// them the process tree cannot be followed.
+var processSyscalls = map[string]bool{
+	"clone": true, "clone3": true, "fork": true, "vfork": true, "execve": true, "execveat": true,
+}
