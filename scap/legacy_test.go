@@ -753,3 +753,52 @@ func TestFDListBeforeProcess(t *testing.T) {
 		t.Fatalf("orphans %+v", md.OrphanFDs)
 	}
 }
+
+// TestEventOptions checks the options after an event, in v1 and v2 blocks.
+func TestEventOptions(t *testing.T) {
+	opts := appendOptions(nil, []Option{{Code: OptComment, Value: []byte("a comment")}})
+	ev := mkEvent(1, 1, event.SyscallCloseE, le64(3), []byte("x")) // 39 bytes: padded
+	c := shb(1, 2, nil)
+	for _, v1 := range []bool{false, true} {
+		var l lb
+		l.u16(0)
+		if v1 {
+			l.raw(v1Event(ev))
+		} else {
+			l.raw(ev)
+		}
+		for len(l.b)%4 != 0 {
+			l.u8(0)
+		}
+		l.raw(opts)
+		bt := uint32(BlockEVV2)
+		if v1 {
+			bt = BlockEV
+		}
+		c = append(c, blk(bt, l.b)...)
+		c = append(c, evBlock(BlockEVV2, 0, 0, false, ev)...)
+	}
+	r, err := NewReader(bytes.NewReader(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e event.Event
+	for i := 0; i < 4; i++ {
+		if err := r.Next(&e); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(e.Raw, ev) {
+			t.Fatalf("event %d: %x", i, e.Raw)
+		}
+		got, err := ParseOptions(r.EventOptions())
+		if i%2 == 1 {
+			if r.EventOptions() != nil {
+				t.Fatalf("event %d: options %q", i, r.EventOptions())
+			}
+			continue
+		}
+		if err != nil || len(got) != 1 || string(got[0].Value) != "a comment" {
+			t.Fatalf("event %d: options %+v, %v", i, got, err)
+		}
+	}
+}

@@ -52,12 +52,13 @@ type Reader struct {
 	md        *Metadata
 	tidIdx    map[int64]int // Processes index by tid
 	orphanIdx map[int64]int // OrphanFDs index by tid
-	optBody   []byte        // body of the last event block
-	optEnd    int           // end of the event in optBody
-	num       uint64
-	err       error
-	stats     ReaderStats
-	closed    bool
+	// The options of the last event: buf[optOff:optEnd] (offsets only, so
+	// that delivering an event stores no pointer).
+	optOff, optEnd int
+	num            uint64
+	err            error
+	stats          ReaderStats
+	closed         bool
 }
 
 var _ Source = (*Reader)(nil)
@@ -133,10 +134,18 @@ func (r *Reader) Stats() ReaderStats {
 // block of the last event Next returned (nil when there are none); decode
 // them with ParseOptions. Valid until the next call to Next.
 func (r *Reader) EventOptions() []byte {
-	if o := pad4(r.optEnd); o < len(r.optBody) {
-		return r.optBody[o:]
+	if r.optOff < r.optEnd && r.optEnd <= len(r.buf) {
+		return r.buf[r.optOff:r.optEnd]
 	}
 	return nil
+}
+
+// setOpts records where the options of an event block are: after the
+// event, which ends evEnd bytes into the block body (the block ends at r.r,
+// its body 4 bytes before).
+func (r *Reader) setOpts(body []byte, evEnd int) {
+	r.optOff = r.r - 4 - len(body) + pad4(evEnd)
+	r.optEnd = r.r - 4
 }
 
 // Close releases the file and decompressor the reader opened.
@@ -493,7 +502,7 @@ func (r *Reader) eventV2(body []byte, p int, e *event.Event) (bool, error) {
 		}
 	}
 	e.Raw = ev[:l:l]
-	r.optBody, r.optEnd = body, p+int(l)
+	r.setOpts(body, p+int(l))
 	return true, nil
 }
 
@@ -556,6 +565,7 @@ func (r *Reader) eventV1(b []byte, p int, e *event.Event) (bool, error) {
 	le.PutUint16(s[20:], t)
 	le.PutUint32(s[event.HeaderLenV1:], uint32(np))
 	e.Raw = s
-	r.optBody, r.optEnd = b[8:len(b)-4], p-8+int(l)
+	r.optOff = r.r - len(b) + pad4(p+int(l)-8) + 8
+	r.optEnd = r.r - 4
 	return true, nil
 }
