@@ -478,3 +478,73 @@ func FuzzParseValue(f *testing.F) {
 		}
 	})
 }
+
+// blocked is a sink that blocks until released.
+type blocked struct{ release chan struct{} }
+
+func (b *blocked) Name() string { return "blocked" }
+func (b *blocked) Close() error { return nil }
+func (b *blocked) Write(ctx context.Context, _ output.Message) error {
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// Alerts dropped by a full output queue raise an internal alert, delivered
+// by the sinks that still have room.
+func TestAlertDropAlert(t *testing.T) {
+	var evs [][]byte
+	for i := 0; i < 50; i++ {
+		evs = append(evs, openat(t, tsBase+uint64(i), pidCat, int64(3+i), "/etc/shadow", 1))
+	}
+	src := &memSource{md: scenarioMetadata(), evs: evs, stop: make(chan struct{})}
+	in, err := inspect.New(src, engine.InspectOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := output.NewDispatcher(output.NewFormatter(output.FormatterOptions{Hostname: "h"}), &output.DispatcherOptions{QueueCapacity: 4})
+	stuck := &blocked{release: make(chan struct{})}
+	d.AddSink(stuck, output.FormatText)
+	rec := newRecorder()
+	d.AddSink(rec, output.FormatJSON)
+	cfg := output.DefaultDropConfig()
+	cfg.Actions = []output.DropAction{output.DropAlert}
+	e, err := engine.New(in, loadYAML(t, twoRules), d, &engine.Options{
+		AlertDropConfig: cfg, CheckInterval: time.Millisecond, Interrupt: func() { src.Close() },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	var internal *output.Alert
+	deadline := time.After(time.Minute)
+	for internal == nil {
+		select {
+		case <-rec.got:
+		case <-deadline:
+			t.Fatal("no alert-drop alert")
+		}
+		alerts, _ := rec.snapshot()
+		for _, a := range alerts {
+			if a.Rule == output.RuleAlertDrop {
+				internal = a
+			}
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	close(stuck.release)
+	d.Close(context.Background())
+	if n := internal.Fields["n_drops_blocked"].Uint64(); n == 0 {
+		t.Errorf("alert-drop alert without blocked-sink drops: %v", internal.Fields)
+	}
+	if e.Stats().AlertDropAlerts == 0 {
+		t.Error("AlertDropAlerts not counted")
+	}
+}

@@ -122,37 +122,8 @@ func readThread(pdir, tdir string, pid, tid int64) (scap.Process, bool) {
 	if err != nil {
 		return p, false
 	}
-	// "pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt
-	// majflt cmajflt utime stime cutime cstime priority nice num_threads
-	// itrealvalue starttime vsize rss ..."; comm may hold spaces and ')'.
-	open, closeIdx := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
-	if open < 0 || closeIdx < open {
+	if !parseStat(&p, stat) {
 		return p, false
-	}
-	p.Comm = string(stat[open+1 : closeIdx])
-	f := strings.Fields(string(stat[closeIdx+1:]))
-	num := func(i int) int64 {
-		if i >= len(f) {
-			return 0
-		}
-		n, _ := strconv.ParseInt(f[i], 10, 64)
-		return n
-	}
-	p.Ptid = num(1)
-	p.Pgid = num(2)
-	p.Sid = num(3)
-	p.TTY = uint32(num(4))
-	p.PFMinor = uint64(num(7))
-	p.PFMajor = uint64(num(9))
-	if tid != pid {
-		// A thread's parent, as libscap reports it, is its process's.
-		if b, err := os.ReadFile(filepath.Join(pdir, "stat")); err == nil {
-			if c := bytes.LastIndexByte(b, ')'); c >= 0 {
-				if ff := strings.Fields(string(b[c+1:])); len(ff) > 1 {
-					p.Ptid, _ = strconv.ParseInt(ff[1], 10, 64)
-				}
-			}
-		}
 	}
 	if cmd, err := os.ReadFile(filepath.Join(pdir, "cmdline")); err == nil && len(cmd) > 0 {
 		parts := strings.Split(strings.TrimRight(string(cmd), "\x00"), "\x00")
@@ -182,6 +153,36 @@ func readThread(pdir, tdir string, pid, tid int64) (scap.Process, bool) {
 		p.Cgroups = cgroupEntries(b)
 	}
 	return p, true
+}
+
+// parseStat fills the name, parent, group, session, terminal and fault
+// counts from a /proc/PID/stat line; false when the line is malformed.
+func parseStat(p *scap.Process, stat []byte) bool {
+	// "pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt
+	// majflt ..."; comm may hold spaces and ')'.
+	open, closeIdx := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+	if open < 0 || closeIdx < open {
+		return false
+	}
+	p.Comm = string(stat[open+1 : closeIdx])
+	f := strings.Fields(string(stat[closeIdx+1:]))
+	if len(f) < 5 {
+		return false
+	}
+	num := func(i int) int64 {
+		if i >= len(f) {
+			return 0
+		}
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		return n
+	}
+	p.Ptid = num(1)
+	p.Pgid = num(2)
+	p.Sid = num(3)
+	p.TTY = uint32(num(4))
+	p.PFMinor = uint64(num(7))
+	p.PFMajor = uint64(num(9))
+	return true
 }
 
 // readStatus fills ids, capabilities and memory from /proc/PID/status.
