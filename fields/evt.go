@@ -27,21 +27,27 @@ var syscallNames = func() map[int]string {
 }()
 
 // typeName returns evt.type for e: the event's name, or for generic events
-// the name of the syscall they stand for.
-func typeName(e *event.Event) string {
+// the name of the syscall they stand for (as sysdig 0.29.3 named it in that
+// mode).
+func typeName(env *Env, e *event.Event) string {
 	t := e.Type()
 	if t > event.GenericX {
 		return t.Info().Name
 	}
-	if t == event.GenericE || t == event.GenericX {
-		if id, ok := e.Uint(0); ok {
-			if n, ok := syscallNames[int(id)]; ok {
-				return n
-			}
+	id, ok := e.Uint(0)
+	if !ok {
+		return "NA"
+	}
+	if env.Compat == Sysdig029 {
+		if id < uint64(len(sysdig029Syscalls)) {
+			return sysdig029Syscalls[id].name
 		}
 		return "NA"
 	}
-	return t.Info().Name
+	if n, ok := syscallNames[int(id)]; ok {
+		return n
+	}
+	return "NA"
 }
 
 // ------------------------------------------------------------------ time
@@ -280,15 +286,22 @@ func ioCategory(c Ctx) string {
 	return "unknown"
 }
 
-func categoryName(c Ctx) string {
+func categoryName(env *Env, c Ctx) string {
 	e := c.Evt
 	t := e.Type()
-	var cat event.Category
-	if t == event.GenericE || t == event.GenericX {
-		cat = genericCategory(e)
+	if (t == event.GenericE || t == event.GenericX) && env.Compat == Sysdig029 {
+		// sysdig 0.29.3 took a generic event's category from the syscall.
+		id, ok := e.Uint(0)
+		if !ok || id >= uint64(len(sysdig029Syscalls)) {
+			return "unknown"
+		}
+		cat := sysdig029Syscalls[id].cat
+		if cat&event.CatIoBase != 0 {
+			return "unknown" // no fd kind is looked up for generic events
+		}
 		return catName(cat)
 	}
-	cat = e.Info().Category.Kind()
+	cat := e.Info().Category.Kind()
 	if cat&event.CatIoBase != 0 {
 		return ioCategory(c)
 	}
@@ -301,32 +314,6 @@ func catName(cat event.Category) string {
 	}
 	return cat.String()
 }
-
-// genericCategory returns the category of the syscall a generic event
-// stands for.
-func genericCategory(e *event.Event) event.Category {
-	id, ok := e.Uint(0)
-	if !ok {
-		return event.CatUnknown
-	}
-	if c, ok := syscallCats[int(id)]; ok {
-		return c
-	}
-	return event.CatUnknown
-}
-
-var syscallCats = func() map[int]event.Category {
-	m := make(map[int]event.Category)
-	types := event.Types()
-	for _, s := range event.Syscalls() {
-		if s.Exit >= 0 && s.Exit < len(types) {
-			m[s.PPMSC] = types[s.Exit].Category.Kind()
-		} else if s.Enter >= 0 && s.Enter < len(types) {
-			m[s.PPMSC] = types[s.Enter].Category.Kind()
-		}
-	}
-	return m
-}()
 
 // ------------------------------------------------------------ evt.arg
 
@@ -821,15 +808,24 @@ func evtClass() *Class {
 				}
 				return uint64(l*80/11) + 1, true
 			})},
-			{Name: "evt.latency.human", Type: tS, Flags: filter.FlagDeprecated, Desc: "evt.latency in a readable unit (ns, us, ms, s).", Bind: func(*Binding) (*Extractor, error) {
+			{Name: "evt.latency.human", Type: tS, Flags: filter.FlagDeprecated, Desc: "evt.latency in a readable unit (ns, us, ms, s).", Bind: func(b *Binding) (*Extractor, error) {
+				env := b.Env
+				var last []byte
 				return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
 					if c.Thread == nil {
+						if env.Compat == Sysdig029 {
+							// sysdig 0.29.3 shows the previous value again.
+							return append(dst, last...), true
+						}
 						return dst, true
 					}
-					if c.Evt.Info().Category.Kind() == event.CatInternal {
+					if c.Evt.Info().Category&event.CatInternal != 0 {
 						return dst, false
 					}
-					return appendHumanDuration(dst, c.Latency), true
+					start := len(dst)
+					dst = appendHumanDuration(dst, c.Latency)
+					last = append(last[:0], dst[start:]...)
+					return dst, true
 				}), nil
 			}},
 			{Name: "evt.deltatime", Type: rel, Print: PrintDec, Desc: "Nanoseconds since the previous event this field was read for.", Bind: deltaField(func(d uint64) uint64 { return d })},
@@ -844,22 +840,25 @@ func evtClass() *Class {
 					return "<", true
 				}), nil
 			}},
-			{Name: "evt.type", Type: tS, Desc: "Name of the event, such as open or execve.", Bind: func(*Binding) (*Extractor, error) {
-				return strX(func(c Ctx) (string, bool) { return typeName(c.Evt), true }), nil
+			{Name: "evt.type", Type: tS, Desc: "Name of the event, such as open or execve.", Bind: func(b *Binding) (*Extractor, error) {
+				env := b.Env
+				return strX(func(c Ctx) (string, bool) { return typeName(env, c.Evt), true }), nil
 			}},
 			{Name: "evt.type.is", Type: tU, Bits: 32, Arg: ArgKey, Desc: "1 when the event has the type given as argument (a name or number, evt.type.is.open), 0 otherwise.", Bind: bindTypeIs},
-			{Name: "syscall.type", Type: tS, Desc: "For system call events, the name of the call; missing for other events (scheduler switches, internal events).", Bind: func(*Binding) (*Extractor, error) {
+			{Name: "syscall.type", Type: tS, Desc: "For system call events, the name of the call; missing for other events (scheduler switches, internal events).", Bind: func(b *Binding) (*Extractor, error) {
+				env := b.Env
 				return strX(func(c Ctx) (string, bool) {
 					info := c.Evt.Info()
 					t := c.Evt.Type()
 					if t == event.SchedswitchV6E || info.Flags&event.EFSkipparsereset != 0 || info.Category.Kind() == event.CatInternal {
 						return "", false
 					}
-					return typeName(c.Evt), true
+					return typeName(env, c.Evt), true
 				}), nil
 			}},
-			{Name: "evt.category", Type: tS, Desc: "Category of the event: file, net, ipc, memory, process, time, signal, wait, scheduler... For I/O calls the kind of fd decides (file, net, ipc).", Bind: func(*Binding) (*Extractor, error) {
-				return strX(func(c Ctx) (string, bool) { return categoryName(c), true }), nil
+			{Name: "evt.category", Type: tS, Desc: "Category of the event: file, net, ipc, memory, process, time, signal, wait, scheduler... For I/O calls the kind of fd decides (file, net, ipc).", Bind: func(b *Binding) (*Extractor, error) {
+				env := b.Env
+				return strX(func(c Ctx) (string, bool) { return categoryName(env, c), true }), nil
 			}},
 			{Name: "evt.cpu", Type: filter.TypeInt, Bits: 16, Print: PrintID, Desc: "Number of the CPU the event happened on.", Bind: func(*Binding) (*Extractor, error) {
 				return intX(func(c Ctx) (int64, bool) { return int64(int16(c.Evt.CPU)), true }), nil
@@ -1096,20 +1095,51 @@ func bindRes(b *Binding) (*Extractor, error) {
 }
 
 // appendHumanDuration prints a duration in nanoseconds the way libsinsp's
-// human-readable latency does: ns below a microsecond, then us, ms and s
-// with two decimals.
+// readable latencies do: hh:mm:ss above an hour, m:s above a minute, then
+// seconds, milliseconds and microseconds with two truncated decimals below
+// ten of the unit (no decimals from ten up), and nanoseconds.
 func appendHumanDuration(dst []byte, ns uint64) []byte {
-	switch {
-	case ns < 1000:
-		dst = strconv.AppendUint(dst, ns, 10)
-		return append(dst, "ns"...)
-	case ns < 1000000:
-		dst = strconv.AppendFloat(dst, float64(ns)/1e3, 'f', 2, 64)
-		return append(dst, "us"...)
-	case ns < 1000000000:
-		dst = strconv.AppendFloat(dst, float64(ns)/1e6, 'f', 2, 64)
-		return append(dst, "ms"...)
+	const s = uint64(1e9)
+	two := func(dst []byte, v uint64) []byte {
+		return append(dst, digitPairs[2*(v%100)], digitPairs[2*(v%100)+1])
 	}
-	dst = strconv.AppendFloat(dst, float64(ns)/1e9, 'f', 2, 64)
-	return append(dst, "s"...)
+	switch {
+	case ns >= 3600*s:
+		h := ns / (3600 * s)
+		if h < 10 {
+			dst = append(dst, '0')
+		}
+		dst = appendUint(dst, h)
+		dst = append(dst, ':')
+		dst = two(dst, (ns/(60*s))%60)
+		dst = append(dst, ':')
+		return two(dst, (ns/s)%60)
+	case ns >= 60*s:
+		dst = appendUint(dst, ns/(60*s))
+		dst = append(dst, ':')
+		return appendUint(dst, (ns/s)%60)
+	case ns >= s:
+		dst = appendUint(dst, ns/s)
+		dst = append(dst, '.')
+		dst = two(dst, (ns%s)/10000000)
+		return append(dst, 's')
+	case ns >= s/100:
+		dst = appendUint(dst, ns/1000000)
+		return append(dst, "ms"...)
+	case ns >= s/1000:
+		dst = appendUint(dst, ns/1000000)
+		dst = append(dst, '.')
+		dst = two(dst, (ns%1000000)/10000)
+		return append(dst, "ms"...)
+	case ns >= s/100000:
+		dst = appendUint(dst, ns/1000)
+		return append(dst, "us"...)
+	case ns >= s/1000000:
+		dst = appendUint(dst, ns/1000)
+		dst = append(dst, '.')
+		dst = two(dst, (ns%1000)/10)
+		return append(dst, "us"...)
+	}
+	dst = appendUint(dst, ns)
+	return append(dst, "ns"...)
 }

@@ -493,9 +493,21 @@ func anySidePort(b *Binding) (*Extractor, error) {
 	}}, nil
 }
 
+// Which sockets the *proto fields have a value for: the client one for
+// every socket with a role (empty text unless it is an IP socket), the
+// server one for IP sockets with a role and for server sockets (empty text),
+// the local and remote ones for IP sockets with a role only.
+type protoKind uint8
+
+const (
+	protoClient protoKind = iota
+	protoServer
+	protoLocalRemote
+)
+
 // protoText builds the *proto fields: the port as text (syscope, like
 // sysdig by default, does not map ports to service names).
-func protoText(get func(env *Env, f *state.FD) (uint16, bool), serverKinds bool) func(*Binding) (*Extractor, error) {
+func protoText(get func(env *Env, f *state.FD) (uint16, bool), kind protoKind) func(*Binding) (*Extractor, error) {
 	return func(b *Binding) (*Extractor, error) {
 		env := b.Env
 		return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
@@ -504,19 +516,22 @@ func protoText(get func(env *Env, f *state.FD) (uint16, bool), serverKinds bool)
 				return dst, false
 			}
 			if !isSock(f) {
-				if serverKinds && isServ(f) {
+				switch {
+				case kind == protoClient && !roleNone(f):
+					return dst, true
+				case kind == protoServer && isServ(f):
 					return dst, true
 				}
-				if !serverKinds && !roleNone(f) {
-					return dst, true
-				}
+				return dst, false
+			}
+			if roleNone(f) {
 				return dst, false
 			}
 			p, ok := get(env, f)
 			if !ok {
 				return dst, false
 			}
-			return strconv.AppendUint(dst, uint64(p), 10), true
+			return appendUint(dst, uint64(p)), true
 		}), nil
 	}
 }
@@ -683,7 +698,7 @@ func fdClass() *Class {
 					}
 					dst = append(dst, env.containerID(t)...)
 					dst = append(dst, ':')
-					if f == nil {
+					if f == nil || (c.Evt.Type() == event.SocketConnectX && connectFailed(c)) {
 						return fdNameFromEvent(dst, rnd, c)
 					}
 					return append(dst, f.Name...), true
@@ -719,10 +734,10 @@ func fdClass() *Class {
 				}), nil
 			}},
 			{Name: "fd.proto", Type: filter.TypePort, Flags: filter.FlagFilterOnly | filter.FlagNoRHS | filter.FlagNoTransformer, Desc: "Matches either end's port, given as a number or service name (filters only).", Bind: anySidePort},
-			{Name: "fd.cproto", Type: tS, Desc: "Client port of a TCP/UDP socket, as text.", Bind: protoText(clientPort, false)},
-			{Name: "fd.sproto", Type: tS, Desc: "Server port of a TCP/UDP socket, as text.", Bind: protoText(serverPort, true)},
-			{Name: "fd.lproto", Type: tS, Desc: "Local port of a TCP/UDP socket, as text.", Bind: protoText(localPort, false)},
-			{Name: "fd.rproto", Type: tS, Desc: "Remote port of a TCP/UDP socket, as text.", Bind: protoText(remotePort, false)},
+			{Name: "fd.cproto", Type: tS, Desc: "Client port of a TCP/UDP socket, as text.", Bind: protoText(clientPort, protoClient)},
+			{Name: "fd.sproto", Type: tS, Desc: "Server port of a TCP/UDP socket, as text.", Bind: protoText(serverPort, protoServer)},
+			{Name: "fd.lproto", Type: tS, Desc: "Local port of a TCP/UDP socket, as text.", Bind: protoText(localPort, protoLocalRemote)},
+			{Name: "fd.rproto", Type: tS, Desc: "Remote port of a TCP/UDP socket, as text.", Bind: protoText(remotePort, protoLocalRemote)},
 			{Name: "fd.net", Type: filter.TypeIPNet, Flags: filter.FlagFilterOnly | filter.FlagNoRHS | filter.FlagNoTransformer, Desc: "Matches when either end's address is in a network given in CIDR form (filters only).", Bind: anySideIP},
 			{Name: "fd.cnet", Type: filter.TypeIPNet, Flags: filter.FlagFilterOnly | filter.FlagNoRHS | filter.FlagNoTransformer, Desc: "Matches when the client address is in a CIDR network (filters only).", Bind: fdIP(clientIP)},
 			{Name: "fd.snet", Type: filter.TypeIPNet, Flags: filter.FlagFilterOnly | filter.FlagNoRHS | filter.FlagNoTransformer, Desc: "Matches when the server address is in a CIDR network (filters only).", Bind: fdIP(serverIP)},

@@ -26,3 +26,17 @@ func TestAppendNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestHumanDuration(t *testing.T) {
+	cases := map[uint64]string{
+		0: "0ns", 999: "999ns", 1000: "1.00us", 3435: "3.43us", 9999: "9.99us", 10000: "10us", 999999: "999us",
+		1000000: "1.00ms", 1234567: "1.23ms", 10000000: "10ms", 999999999: "999ms",
+		1000000000: "1.00s", 59999999999: "59.99s", 60000000000: "1:0", 61500000000: "1:1",
+		3600000000000: "01:00:00", 3725000000000: "01:02:05", 360000000000000: "100:00:00",
+	}
+	for ns, want := range cases {
+		if got := string(appendHumanDuration(nil, ns)); got != want {
+			t.Errorf("appendHumanDuration(%d) = %s, want %s", ns, got, want)
+		}
+	}
+}

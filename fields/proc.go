@@ -38,9 +38,10 @@ func appendArgs(dst []byte, t *state.Thread) []byte {
 	return dst
 }
 
-// appendEnv appends t's environment, space separated.
+// appendEnv appends the environment of t's process (its main thread's),
+// space separated.
 func appendEnv(dst []byte, t *state.Thread) []byte {
-	for i, a := range t.Env {
+	for i, a := range mainOf(t).Env {
 		if i > 0 {
 			dst = append(dst, ' ')
 		}
@@ -51,7 +52,7 @@ func appendEnv(dst []byte, t *state.Thread) []byte {
 
 // envValue returns the value of variable name in t's environment.
 func envValue(t *state.Thread, name string) (string, bool) {
-	for _, kv := range t.Env {
+	for _, kv := range mainOf(t).Env {
 		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
 			return kv[len(name)+1:], true
 		}
@@ -750,7 +751,8 @@ func bindExecTime(total bool) func(*Binding) (*Extractor, error) {
 			last[cpu] = ts
 			return d
 		}
-		return typed(uintX(func(c Ctx) (uint64, bool) {
+		env := b.Env
+		x := typed(uintX(func(c Ctx) (uint64, bool) {
 			d := exec(c)
 			if !total {
 				return d, true
@@ -762,7 +764,16 @@ func bindExecTime(total bool) func(*Binding) (*Extractor, error) {
 			v := tot.get(t.Tid) + d
 			tot.set(t.Tid, v)
 			return v, true
-		}), filter.TypeRelTime), nil
+		}), filter.TypeRelTime)
+		if env.Compat == Sysdig029 && !total {
+			// sysdig extracts JSON values twice: the second read, the one it
+			// prints, measures no time since the first.
+			x.json = func(dst []byte, c Ctx) ([]byte, bool) {
+				x.Field.Uint(c, 0)
+				return append(dst, '0'), true
+			}
+		}
+		return x, nil
 	}
 }
 
