@@ -44,10 +44,13 @@ type Reader struct {
 	src     io.Reader
 	closers []io.Closer
 
-	buf  []byte
-	r, w int   // unread bytes are buf[r:w]
-	base int64 // stream offset of buf[0]
-	eof  bool  // src has returned io.EOF
+	buf    []byte
+	r, w   int   // unread bytes are buf[r:w]
+	base   int64 // stream offset of buf[0]
+	eof    bool  // src has ended
+	ra     *readAhead
+	pooled bool  // buf belongs to ra's pool
+	srcErr error // the read error that ended src, when not io.EOF
 
 	md        *Metadata
 	tidIdx    map[int64]int // Processes index by tid
@@ -70,7 +73,7 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scap: %w", err)
 	}
-	r, err := newReader(f, f)
+	r, err := newReader(f, f, true)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -82,11 +85,13 @@ func Open(path string) (*Reader, error) {
 // compressed, and reads its metadata: every block up to the first event
 // block. Close does not close src.
 func NewReader(src io.Reader) (*Reader, error) {
-	return newReader(src, nil)
+	return newReader(src, nil, false)
 }
 
-func newReader(src io.Reader, c io.Closer) (*Reader, error) {
-	r := &Reader{buf: make([]byte, readBufSize)}
+// newReader makes a Reader of src; ahead selects reading (and
+// decompressing) in a goroutine.
+func newReader(src io.Reader, c io.Closer, ahead bool) (*Reader, error) {
+	r := &Reader{}
 	if c != nil {
 		r.closers = append(r.closers, c)
 	}
@@ -98,21 +103,33 @@ func newReader(src io.Reader, c io.Closer) (*Reader, error) {
 		}
 		return nil, &BlockError{Offset: 0, Err: fmt.Errorf("read: %w", err)}
 	}
-	if magic[0] != 0x1f || magic[1] != 0x8b {
-		// Take the bytes the peek buffered and read src directly from
-		// now on, into the block buffer, without a second copy.
-		r.w, _ = br.Read(r.buf)
-		r.src = src
-	} else {
+	switch {
+	case magic[0] == 0x1f && magic[1] == 0x8b:
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, &BlockError{Offset: 0, Err: fmt.Errorf("gzip header: %w", err)}
 		}
 		r.src = zr
 		r.closers = append(r.closers, zr)
+	case ahead:
+		r.src = br // large reads pass through br's buffer once it is empty
+	default:
+		// Take the bytes the peek buffered and read src directly from
+		// now on, into the block buffer, without a second copy.
+		r.buf = make([]byte, readBufSize)
+		r.w, _ = br.Read(r.buf)
+		r.src = src
+	}
+	if ahead {
+		r.ra = startReadAhead(r.src)
+	} else if r.buf == nil {
+		r.buf = make([]byte, readBufSize)
 	}
 	r.md = &Metadata{}
 	if err := r.readHeader(); err != nil {
+		if r.ra != nil {
+			r.ra.stop()
+		}
 		return nil, err
 	}
 	return r, nil
@@ -157,6 +174,9 @@ func (r *Reader) Close() error {
 	if r.err == nil {
 		r.err = errors.New("scap: reader closed")
 	}
+	if r.ra != nil {
+		r.ra.stop()
+	}
 	var first error
 	for i := len(r.closers) - 1; i >= 0; i-- {
 		if err := r.closers[i].Close(); err != nil && first == nil {
@@ -172,6 +192,9 @@ func (r *Reader) Close() error {
 func (r *Reader) fill(n int) error {
 	if r.w-r.r >= n {
 		return nil
+	}
+	if r.ra != nil {
+		return r.fillAhead(n)
 	}
 	if r.r > 0 {
 		copy(r.buf, r.buf[r.r:r.w])
