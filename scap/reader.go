@@ -67,7 +67,9 @@ type Reader struct {
 var _ Source = (*Reader)(nil)
 
 // Open opens the capture at path, decompressing it when it is gzip
-// compressed, and reads its metadata.
+// compressed, and reads its metadata. The file is read (and decompressed)
+// one chunk ahead of the parsing by a goroutine, with a fixed pool of three
+// 1 MiB buffers; Close stops it, so a Reader from Open must be closed.
 func Open(path string) (*Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -83,7 +85,8 @@ func Open(path string) (*Reader, error) {
 
 // NewReader reads a capture from src, decompressing it when it is gzip
 // compressed, and reads its metadata: every block up to the first event
-// block. Close does not close src.
+// block. It reads src in the calling goroutine, into a 256 KiB buffer that
+// grows for bigger blocks. Close does not close src.
 func NewReader(src io.Reader) (*Reader, error) {
 	return newReader(src, nil, false)
 }
