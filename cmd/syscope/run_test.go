@@ -42,7 +42,7 @@ func writeCapture(t *testing.T) string {
 	var b event.Builder
 	for i, name := range []string{"/etc/shadow", "/etc/hostname"} {
 		b.Reset(1_700_000_000_000_000_000+uint64(i), 200, event.SyscallOpenatV2X)
-		b.I64(int64(3+i)).I64(-100).Str(name).U32(1).U32(0).U32(0).U64(0)
+		b.I64(int64(3 + i)).I64(-100).Str(name).U32(1).U32(0).U32(0).U64(0)
 		raw, err := b.Bytes()
 		if err != nil {
 			t.Fatal(err)
