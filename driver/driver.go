@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -489,6 +490,7 @@ func (s *Source) Next(e *event.Event) error {
 		s.last.release(false)
 		s.last = nil
 	}
+	spins := 0
 	for {
 		r, rec := s.pick()
 		if rec != nil {
@@ -509,10 +511,28 @@ func (s *Source) Next(e *event.Event) error {
 		for _, r := range s.rings {
 			r.release(true)
 		}
+		// A record being written (reserved, not yet committed) is
+		// ready within microseconds: yield instead of sleeping.
+		if s.inFlight() && spins < 100 {
+			spins++
+			runtime.Gosched()
+			continue
+		}
+		spins = 0
 		if err := s.wait(); err != nil {
 			return err
 		}
 	}
+}
+
+// inFlight reports whether a ring holds bytes not yet readable.
+func (s *Source) inFlight() bool {
+	for _, r := range s.rings {
+		if r.pending() != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // pick returns the ring holding the next record and the record, or nil.

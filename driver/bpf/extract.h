@@ -375,14 +375,20 @@ static __always_inline u32 w_cgroup(struct scratch *e, struct task_struct *t, in
 	return n + 1;
 }
 
+#define CGROUP(e, t, n, id)                                                           \
+	do {                                                                          \
+		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, id))            \
+			n += w_cgroup(e, t, bpf_core_enum_value(enum cgroup_subsys_id, id)); \
+	} while (0)
+
 static __always_inline void p_cgroups(struct scratch *e, struct task_struct *t)
 {
 	u32 n = 0;
-	n += w_cgroup(e, t, bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id));
-	n += w_cgroup(e, t, bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id));
-	n += w_cgroup(e, t, bpf_core_enum_value(enum cgroup_subsys_id, cpuacct_cgrp_id));
-	n += w_cgroup(e, t, bpf_core_enum_value(enum cgroup_subsys_id, io_cgrp_id));
-	n += w_cgroup(e, t, bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id));
+	CGROUP(e, t, n, cpuset_cgrp_id);
+	CGROUP(e, t, n, cpu_cgrp_id);
+	CGROUP(e, t, n, cpuacct_cgrp_id);
+	CGROUP(e, t, n, io_cgrp_id);
+	CGROUP(e, t, n, memory_cgrp_id);
 	ev_len(e, n);
 }
 
