@@ -303,3 +303,29 @@ func BenchmarkConsume(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNext is the reader's cost per event, with allocations: a getppid
+// storm in a child process supplies the events.
+func BenchmarkNext(b *testing.B) {
+	privileged(b)
+	c := startChild(b, "loop", "getppid", strconv.Itoa(b.N+1000))
+	s, err := Open(&Options{Pids: []int{c.pid()}, RingSize: 64 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	c.release(b)
+	var e event.Event
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.Next(&e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	c.wait(b)
+	if st := s.Stats(); st.Lost != 0 {
+		b.Errorf("%d events lost", st.Lost)
+	}
+}

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -897,5 +899,34 @@ func TestCloseUnblocksNext(t *testing.T) {
 	}
 	if after := countFDs(); after != before {
 		t.Errorf("%d descriptors open before Open, %d after Close", before, after)
+	}
+}
+
+// Without privileges Open fails with ErrPermission and says what is missing.
+func TestNotPrivileged(t *testing.T) {
+	privileged(t)
+	// The test binary may sit in a directory only root can enter: run a
+	// copy the unprivileged child can execute.
+	bin := filepath.Join(t.TempDir(), "driver.test")
+	b, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Dir(bin), 0o755)
+	os.Chmod(filepath.Dir(filepath.Dir(bin)), 0o755)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), childEnv+"=open")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd.Stdin = strings.NewReader("go\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	m := kv(t, strings.Split(strings.TrimSpace(string(out)), "\n"))
+	if m["permission"] != "true" || !strings.Contains(m["err"], "CAP_BPF") {
+		t.Errorf("unprivileged Open: %q", out)
 	}
 }

@@ -500,3 +500,18 @@ func miscWorkload(args []string) error {
 	res("chroot", r, err)
 	return nil
 }
+
+func init() {
+	// open: try to open the driver and report how it failed.
+	workloads["open"] = func(args []string) error {
+		s, err := Open(nil)
+		if err == nil {
+			s.Close()
+			say("err", "none")
+			return nil
+		}
+		say("permission", errors.Is(err, ErrPermission))
+		say("err", err)
+		return nil
+	}
+}
