@@ -337,7 +337,7 @@ func TestCRILiveFields(t *testing.T) {
 			"%container.mounts %container.liveness_probe | %container.readiness_probe | %k8s.pod.name %k8s.ns.name %k8s.pod.id " +
 			"%k8s.pod.label.app %k8s.pod.labels %proc.is_container_readiness_probe"
 		compareLines(t, "live CRI capture", runSysdig(t, bin, file, "-p", tmpl), runSyscope(t, file, tmpl, ""))
-		compareLines(t, "live CRI capture -pk", runSysdig(t, bin, file, "-pk"), runSyscope(t, file, PK, ""))
+		compareLines(t, "live CRI capture -pk", runSysdig(t, bin, file, "-pk"), runSyscope(t, file, containerfields.KubernetesFormat, ""))
 	}
 	if s := m.Stats(); s.Resolved < 3 || s.Failed != 0 {
 		t.Errorf("manager stats %+v", s)

@@ -145,14 +145,7 @@ func TestSysdigReadsContainerEvents(t *testing.T) {
 	}
 
 	// sysdig's -pc and -pk output formats.
-	for flag, tmpl := range map[string]string{"-pc": PC, "-pk": PK} {
+	for flag, tmpl := range map[string]string{"-pc": containerfields.ContainerFormat, "-pk": containerfields.KubernetesFormat} {
 		compareLines(t, flag, runSysdig(t, bin, file, flag), runSyscope(t, file, tmpl, ""))
 	}
 }
-
-// The output formats sysdig selects with -pc (-pcontainer) and -pk
-// (-pkubernetes).
-const (
-	PC = "*%evt.num %evt.outputtime %evt.cpu %container.name (%container.id) %proc.name (%thread.tid:%thread.vtid) %evt.dir %evt.type %evt.info"
-	PK = "*%evt.num %evt.outputtime %evt.cpu %k8s.pod.name (%container.id) %proc.name (%thread.tid:%thread.vtid) %evt.dir %evt.type %evt.info"
-)

@@ -526,3 +526,11 @@ func k8sClass() *fields.Class {
 		Fields: d,
 	}
 }
+
+// Output formats sysdig selects with -pc (-pcontainer) and -pk
+// (-pkubernetes): its default format with the container name (the pod
+// name) and the container id after the CPU.
+const (
+	ContainerFormat  = "*%evt.num %evt.outputtime %evt.cpu %container.name (%container.id) %proc.name (%thread.tid:%thread.vtid) %evt.dir %evt.type %evt.info"
+	KubernetesFormat = "*%evt.num %evt.outputtime %evt.cpu %k8s.pod.name (%container.id) %proc.name (%thread.tid:%thread.vtid) %evt.dir %evt.type %evt.info"
+)
