@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/fields"
+	"github.com/syscope/syscope/filter"
+	"github.com/syscope/syscope/state"
 )
 
 var allocFields = []string{
@@ -77,5 +79,26 @@ func BenchmarkEventFields(b *testing.B) {
 		for _, x := range xs {
 			buf, _ = x.AppendText(buf, c)
 		}
+	}
+}
+
+// A compiled filter over container fields does not allocate either.
+func TestFilterDoesNotAllocate(t *testing.T) {
+	w := newWorld(t, fields.Current)
+	e, err := filter.Parse(`container.id != host and container.privileged = true and container.image.repository in (docker.io/library/nginx) ` +
+		`and container.mount.dest[/var/run/docker.sock] exists and not k8s.ns.name = kube-system and proc.is_container_healthcheck = false`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := filter.Compile[*state.Ctx](e, w.res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := w.ctx(tidCtrShell)
+	if !p(c) {
+		t.Fatal("filter does not match the docker container's shell")
+	}
+	if n := testing.AllocsPerRun(200, func() { c.Evt.Num++; p(c) }); n != 0 {
+		t.Fatalf("%.1f allocations per evaluation", n)
 	}
 }
