@@ -26,13 +26,26 @@ var syscallNames = func() map[int]string {
 	return m
 }()
 
+// typeNames holds each event type's name, for evt.type.
+var typeNames = func() (n [event.NumTypes]string) {
+	for i, in := range event.Types() {
+		if i < len(n) {
+			n[i] = in.Name
+		}
+	}
+	return n
+}()
+
 // typeName returns evt.type for e: the event's name, or for generic events
 // the name of the syscall they stand for (as sysdig 0.29.3 named it in that
 // mode).
 func typeName(env *Env, e *event.Event) string {
 	t := e.Type()
 	if t > event.GenericX {
-		return t.Info().Name
+		if int(t) < len(typeNames) {
+			return typeNames[t]
+		}
+		return "NA"
 	}
 	id, ok := e.Uint(0)
 	if !ok {
@@ -842,7 +855,10 @@ func evtClass() *Class {
 			}},
 			{Name: "evt.type", Type: tS, Desc: "Name of the event, such as open or execve.", Bind: func(b *Binding) (*Extractor, error) {
 				env := b.Env
-				return strX(func(c Ctx) (string, bool) { return typeName(env, c.Evt), true }), nil
+				return &Extractor{Field: filter.Field[Ctx]{
+					Info: filter.FieldInfo{Type: filter.TypeString},
+					Str:  func(c Ctx, _ int) (string, bool) { return typeName(env, c.Evt), true },
+				}}, nil
 			}},
 			{Name: "evt.type.is", Type: tU, Bits: 32, Arg: ArgKey, Desc: "1 when the event has the type given as argument (a name or number, evt.type.is.open), 0 otherwise.", Bind: bindTypeIs},
 			{Name: "syscall.type", Type: tS, Desc: "For system call events, the name of the call; missing for other events (scheduler switches, internal events).", Bind: func(b *Binding) (*Extractor, error) {

@@ -83,6 +83,48 @@ func (x *Extractor) appendListText(dst []byte, c Ctx) ([]byte, bool) {
 	return dst, any
 }
 
+// fastText installs a direct text renderer for the common scalar kinds, so
+// that output skips the generic dispatch.
+func (x *Extractor) fastText() {
+	f := &x.Field
+	if x.text != nil || f.Info.Arity != filter.Scalar {
+		return
+	}
+	switch f.Info.Type.Kind() {
+	case filter.KindString:
+		get := f.Str
+		x.text = func(dst []byte, c Ctx) ([]byte, bool) {
+			s, ok := get(c, 0)
+			if !ok {
+				return dst, false
+			}
+			return append(dst, s...), true
+		}
+	case filter.KindInt:
+		if x.print == PrintDec || x.print == PrintID {
+			get := f.Int
+			x.text = func(dst []byte, c Ctx) ([]byte, bool) {
+				v, ok := get(c, 0)
+				if !ok {
+					return dst, false
+				}
+				return appendInt(dst, v), true
+			}
+		}
+	case filter.KindUint:
+		if x.print == PrintDec || x.print == PrintID {
+			get := f.Uint
+			x.text = func(dst []byte, c Ctx) ([]byte, bool) {
+				v, ok := get(c, 0)
+				if !ok {
+					return dst, false
+				}
+				return appendUint(dst, v), true
+			}
+		}
+	}
+}
+
 // appendValueText renders value i with sysdig's rules for the field's type
 // and print format.
 func (x *Extractor) appendValueText(dst []byte, c Ctx, i int) ([]byte, bool) {

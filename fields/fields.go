@@ -383,6 +383,7 @@ func (r *Resolver) Extractor(ref filter.Ref) (*Extractor, error) {
 	if !x.Field.Valid() {
 		return nil, fmt.Errorf("field %s: extractor does not match its type %s", d.Name, x.Field.Info.Type)
 	}
+	x.fastText()
 	return x, nil
 }
 
