@@ -629,6 +629,13 @@ func TestCoverage(t *testing.T) {
 	e = x("readv")
 	res(e, "res", "readv")
 	eq(t, "readv data", string(e.p(t, "data")), "bcdef\x00\x00\x00\x00xy")
+	e = x("pipe")
+	res(e, "res", "pipe")
+	res(e, "fd1", "pipe_r")
+	res(e, "fd2", "pipe_w")
+	if e.u64(t, "ino") == 0 {
+		t.Error("pipe ino 0")
+	}
 	e = x("close_range")
 	res(e, "res", "close_range")
 	eq(t, "close_range first", e.u32(t, "first"), 500)

@@ -342,6 +342,11 @@ func miscWorkload(args []string) error {
 	unix.Seek(int(fd), 1, 0)
 	r, err = sys(unix.SYS_READV, fd, ptr(&riov[0]), 2)
 	res("readv", r, err)
+	var pp [2]int32
+	r, err = sys(unix.SYS_PIPE, ptr(&pp[0]))
+	res("pipe", r, err)
+	say("pipe_r", pp[0])
+	say("pipe_w", pp[1])
 	r, err = sys(unix.SYS_CLOSE_RANGE, 500, 600, 4) // CLOSE_RANGE_CLOEXEC
 	res("close_range", r, err)
 
