@@ -9,9 +9,26 @@ struct kernfs_node___old {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
-struct inode___old {
+/* Inode times: i_{c,m}time_sec/_nsec since 6.11, __i_ctime and __i_mtime in
+ * 6.7-6.10, __i_ctime and i_mtime in 6.6, i_ctime and i_mtime before. */
+struct inode___v6_7 {
+	struct timespec64 __i_mtime;
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___v6_6 {
 	struct timespec64 i_mtime;
 	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___v6_2 {
+	struct timespec64 i_mtime;
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+
+/* The task's login uid exists with CONFIG_AUDIT only. */
+struct task_struct___audit {
+	kuid_t loginuid;
 } __attribute__((preserve_access_index));
 
 /* KC turns a kernel pointer obtained as a plain value into a typed one
@@ -130,9 +147,22 @@ static __always_inline s32 task_nr(struct task_struct *t, enum pid_type type)
 	return pid_nr_at(task_pid_of(t, type), 0);
 }
 
-static __always_inline u64 cap_of(const kernel_cap_t *c)
+/* cap_read reads a capability set: a u64 since 6.3, two u32 (low word
+ * first) before, the same 8 bytes either way. Capability bit numbers equal
+ * the event's. */
+static __always_inline u64 cap_read(const kernel_cap_t *c)
 {
-	return c->val; /* capability bit numbers equal the event's */
+	u64 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), c);
+	return v;
+}
+
+static __always_inline u32 task_loginuid(struct task_struct *t)
+{
+	struct task_struct___audit *a = (void *)t;
+	if (!bpf_core_field_exists(a->loginuid))
+		return 0xffffffff;
+	return BPF_CORE_READ(a, loginuid.val);
 }
 
 static __always_inline u32 task_tty(struct task_struct *t)
@@ -182,10 +212,22 @@ static __always_inline void inode_times(struct inode *i, u64 *ctime, u64 *mtime)
 		cn = BPF_CORE_READ(i, i_ctime_nsec);
 		ms = BPF_CORE_READ(i, i_mtime_sec);
 		mn = BPF_CORE_READ(i, i_mtime_nsec);
-	} else {
-		struct inode___old *o = (void *)i;
+	} else if (bpf_core_field_exists(((struct inode___v6_7 *)0)->__i_mtime)) {
+		struct inode___v6_7 *o = (void *)i;
 		cs = BPF_CORE_READ(o, __i_ctime.tv_sec);
 		cn = BPF_CORE_READ(o, __i_ctime.tv_nsec);
+		ms = BPF_CORE_READ(o, __i_mtime.tv_sec);
+		mn = BPF_CORE_READ(o, __i_mtime.tv_nsec);
+	} else if (bpf_core_field_exists(((struct inode___v6_6 *)0)->__i_ctime)) {
+		struct inode___v6_6 *o = (void *)i;
+		cs = BPF_CORE_READ(o, __i_ctime.tv_sec);
+		cn = BPF_CORE_READ(o, __i_ctime.tv_nsec);
+		ms = BPF_CORE_READ(o, i_mtime.tv_sec);
+		mn = BPF_CORE_READ(o, i_mtime.tv_nsec);
+	} else {
+		struct inode___v6_2 *o = (void *)i;
+		cs = BPF_CORE_READ(o, i_ctime.tv_sec);
+		cn = BPF_CORE_READ(o, i_ctime.tv_nsec);
 		ms = BPF_CORE_READ(o, i_mtime.tv_sec);
 		mn = BPF_CORE_READ(o, i_mtime.tv_nsec);
 	}
@@ -239,7 +281,7 @@ static __always_inline bool exe_writable(struct task_struct *t, struct inode *i)
 	} else if (mode & K_S_IWOTH) {
 		return true;
 	}
-	u64 eff = BPF_CORE_READ(c, cap_effective.val);
+	u64 eff = cap_read(&c->cap_effective);
 	return eff & (1ULL << K_CAP_DAC_OVERRIDE);
 }
 

@@ -1136,9 +1136,9 @@ int BPF_PROG(x_cred, struct pt_regs *regs, long ret)
 			return 0;
 		const struct cred *c = BPF_CORE_READ(cur(), cred);
 		p_s64(e, ret);
-		p_u64(e, BPF_CORE_READ(c, cap_inheritable.val));
-		p_u64(e, BPF_CORE_READ(c, cap_permitted.val));
-		p_u64(e, BPF_CORE_READ(c, cap_effective.val));
+		p_u64(e, cap_read(&c->cap_inheritable));
+		p_u64(e, cap_read(&c->cap_permitted));
+		p_u64(e, cap_read(&c->cap_effective));
 		break;
 	}
 	case NR_setsid:
@@ -1472,7 +1472,7 @@ static __always_inline void p_exec_tail(struct scratch *e, struct task_struct *t
 	struct inode *ino = exe ? exe->f_inode : NULL;
 	p_u32(e, task_tty(t));
 	p_s64(e, task_vnr(t, PIDTYPE_PGID));
-	p_u32(e, BPF_CORE_READ(t, loginuid.val));
+	p_u32(e, task_loginuid(t));
 	u32 flags = 0;
 	if (exe) {
 		if (exe_writable(t, ino))
@@ -1486,9 +1486,9 @@ static __always_inline void p_exec_tail(struct scratch *e, struct task_struct *t
 			flags |= FT_EXECVE_FLAGS_EXE_FROM_MEMFD;
 	}
 	p_u32(e, flags);
-	p_u64(e, BPF_CORE_READ(c, cap_inheritable.val));
-	p_u64(e, BPF_CORE_READ(c, cap_permitted.val));
-	p_u64(e, BPF_CORE_READ(c, cap_effective.val));
+	p_u64(e, cap_read(&c->cap_inheritable));
+	p_u64(e, cap_read(&c->cap_permitted));
+	p_u64(e, cap_read(&c->cap_effective));
 	u64 ct = 0, mt = 0;
 	if (ino)
 		inode_times(ino, &ct, &mt);
