@@ -2,6 +2,7 @@ package fields
 
 import (
 	"strconv"
+	"sync/atomic"
 
 	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/filter"
@@ -367,13 +368,21 @@ func stdFD(num int64, name bool) func(*Binding) (*Extractor, error) {
 
 // perThreadCounter keeps a bounded per-thread value for fields that
 // accumulate across events (thread.totexectime, thread.cpu). When full it
-// starts over and counts the reset.
+// starts over and counts the reset (see TableResets).
 type perThreadCounter struct {
-	m      map[int64]uint64
-	resets uint64
+	m map[int64]uint64
 }
 
-const perThreadMax = 65536
+// PerThreadMax bounds the per-thread tables of the fields that keep values
+// across events.
+const PerThreadMax = 65536
+
+var tableResets atomic.Uint64
+
+// TableResets returns how many times the per-thread table of a field that
+// accumulates across events (thread.totexectime, thread.cpu) reached
+// PerThreadMax threads and was cleared, losing the accumulated values.
+func TableResets() uint64 { return tableResets.Load() }
 
 func (p *perThreadCounter) get(tid int64) uint64 { return p.m[tid] }
 
@@ -381,9 +390,9 @@ func (p *perThreadCounter) set(tid int64, v uint64) {
 	if p.m == nil {
 		p.m = make(map[int64]uint64)
 	}
-	if _, ok := p.m[tid]; !ok && len(p.m) >= perThreadMax {
+	if _, ok := p.m[tid]; !ok && len(p.m) >= PerThreadMax {
 		clear(p.m)
-		p.resets++
+		tableResets.Add(1)
 	}
 	p.m[tid] = v
 }
