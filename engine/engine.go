@@ -196,10 +196,19 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	if e.opts.EventDrops != nil || len(e.opts.AlertDropConfig.Actions) > 0 {
+		// The baselines are taken now, before any event is read, so that
+		// drops from the first moments count.
+		var evMon, alMon *output.DropMonitor
+		if e.opts.EventDrops != nil {
+			evMon = output.NewDropMonitor(e.opts.EventDropConfig, output.RuleEventDrop, "kernel driver", e.opts.EventDrops())
+		}
+		if len(e.opts.AlertDropConfig.Actions) > 0 {
+			alMon = output.NewDropMonitor(e.opts.AlertDropConfig, output.RuleAlertDrop, "output queues", e.d.DropCounters())
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e.monitor(ctx, stop)
+			e.monitor(ctx, stop, evMon, alMon)
 		}()
 	}
 	err := e.loop(ctx)
@@ -242,7 +251,7 @@ func (e *Engine) loop(ctx context.Context) error {
 }
 
 // monitor checks drop counters until ctx is done.
-func (e *Engine) monitor(ctx context.Context, stop context.CancelCauseFunc) {
+func (e *Engine) monitor(ctx context.Context, stop context.CancelCauseFunc, evMon, alMon *output.DropMonitor) {
 	now := e.opts.Now
 	if now == nil {
 		now = time.Now
@@ -250,13 +259,6 @@ func (e *Engine) monitor(ctx context.Context, stop context.CancelCauseFunc) {
 	every := e.opts.CheckInterval
 	if every <= 0 {
 		every = time.Second
-	}
-	var evMon, alMon *output.DropMonitor
-	if e.opts.EventDrops != nil {
-		evMon = output.NewDropMonitor(e.opts.EventDropConfig, output.RuleEventDrop, "kernel driver", e.opts.EventDrops())
-	}
-	if len(e.opts.AlertDropConfig.Actions) > 0 {
-		alMon = output.NewDropMonitor(e.opts.AlertDropConfig, output.RuleAlertDrop, "output queues", e.d.DropCounters())
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()

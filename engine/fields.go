@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/syscope/syscope/container"
 	"github.com/syscope/syscope/fields"
@@ -219,18 +220,54 @@ func defs(fs []ctrField) []fields.Def {
 	return out
 }
 
+// idCache remembers the container id of the last cgroup set it computed,
+// so that the rules evaluated on consecutive events of a process do not
+// match the same paths again. It keeps the cgroup entries it compared (and
+// with them their strings, so their memory cannot be reused for other
+// paths); a thread whose entries are the same strings gets the cached id.
+// Each field occurrence has its own cache: getters of one compiled filter
+// run on one goroutine at a time.
+type idCache struct {
+	cg []state.Cgroup
+	id string
+	ok bool
+}
+
+func samePaths(a, b []state.Cgroup) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i].Path) != len(b[i].Path) || unsafe.StringData(a[i].Path) != unsafe.StringData(b[i].Path) {
+			return false
+		}
+	}
+	return true
+}
+
+func (k *idCache) of(t *state.Thread) string {
+	if k.ok && samePaths(t.Cgroups, k.cg) {
+		return k.id
+	}
+	k.id = ContainerID(t)
+	k.cg = append(k.cg[:0], t.Cgroups...)
+	k.ok = true
+	return k.id
+}
+
 // onHost reports whether the event's thread is known and runs on the host;
 // known is false when the thread is unknown (every field is then missing).
-func onHost(c fields.Ctx) (host, known bool) {
+func (k *idCache) onHost(c fields.Ctx) (host, known bool) {
 	if c == nil || c.Thread == nil {
 		return false, false
 	}
-	return ContainerID(c.Thread) == container.HostID, true
+	return k.of(c.Thread) == container.HostID, true
 }
 
 func (f ctrField) bind() *fields.Extractor {
 	x := &fields.Extractor{}
 	x.Field.Info = filter.FieldInfo{Name: f.name, Type: f.typ}
+	k := &idCache{}
 	switch f.typ.Kind() {
 	case filter.KindString:
 		if f.name == "container.id" {
@@ -238,12 +275,12 @@ func (f ctrField) bind() *fields.Extractor {
 				if c == nil || c.Thread == nil {
 					return "", false
 				}
-				return ContainerID(c.Thread), true
+				return k.of(c.Thread), true
 			}
 			break
 		}
 		x.Field.Str = func(c fields.Ctx, _ int) (string, bool) {
-			host, known := onHost(c)
+			host, known := k.onHost(c)
 			if !known || !host {
 				return "", false
 			}
@@ -257,7 +294,7 @@ func (f ctrField) bind() *fields.Extractor {
 		}
 	case filter.KindBool:
 		x.Field.Bool = func(c fields.Ctx, _ int) (bool, bool) {
-			host, known := onHost(c)
+			host, known := k.onHost(c)
 			return false, known && host && f.host == hostEmpty
 		}
 	case filter.KindUint:
