@@ -185,7 +185,7 @@ func BenchmarkOverhead(b *testing.B) {
 		{"getppid", 2_000_000, 1},
 		{"orc", 300_000, 3},
 	}
-	const rounds = 5
+	const rounds = 7
 	for i := 0; i < b.N; i++ {
 		for _, l := range loops {
 			// Interleave the three setups and keep each one's best round:
