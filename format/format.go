@@ -34,11 +34,14 @@ type Options struct {
 	JSON bool
 }
 
+// token is a field and the literal text before it (a last token may have
+// text only).
 type token struct {
 	lit   string
 	x     *fields.Extractor
 	key   string // the field as written in the template
 	width int    // output width (0: as is)
+	jkey  []byte // for JSON: the separator and the quoted key, then ':'
 }
 
 // Formatter renders events with a compiled template. A Formatter keeps
@@ -70,9 +73,7 @@ func New(tmpl string, r *fields.Resolver, o *Options) (*Formatter, error) {
 		if tmpl[j] != '%' {
 			continue
 		}
-		if litStart != j {
-			f.toks = append(f.toks, token{lit: tmpl[litStart:j]})
-		}
+		lit := tmpl[litStart:j]
 		if j == len(tmpl)-1 {
 			return nil, fmt.Errorf("%w: a format cannot end with %%", ErrSyntax)
 		}
@@ -98,7 +99,7 @@ func New(tmpl string, r *fields.Resolver, o *Options) (*Formatter, error) {
 		if x.Info().Flags&filter.FlagFilterOnly != 0 {
 			return nil, fmt.Errorf("field %s at column %d: %w", tmpl[k:k+n], k+1, fields.ErrFilterOnly)
 		}
-		f.toks = append(f.toks, token{x: x, key: tmpl[k : k+n], width: width})
+		f.toks = append(f.toks, token{lit: lit, x: x, key: tmpl[k : k+n], width: width})
 		j = k + n - 1
 		litStart = k + n
 	}
@@ -117,8 +118,14 @@ func New(tmpl string, r *fields.Resolver, o *Options) (*Formatter, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		f.json = append(f.json, f.toks[byKey[k]])
+	for i, k := range keys {
+		t := f.toks[byKey[k]]
+		if i > 0 {
+			t.jkey = append(t.jkey, ',')
+		}
+		t.jkey = fields.AppendJSONString(t.jkey, k)
+		t.jkey = append(t.jkey, ':')
+		f.json = append(f.json, t)
 	}
 	return f, nil
 }
@@ -158,8 +165,8 @@ func (f *Formatter) Append(dst []byte, c *state.Ctx) ([]byte, bool) {
 	mark := len(dst)
 	for i := range f.toks {
 		t := &f.toks[i]
+		dst = append(dst, t.lit...)
 		if t.x == nil {
-			dst = append(dst, t.lit...)
 			continue
 		}
 		start := len(dst)
@@ -189,11 +196,7 @@ func (f *Formatter) appendJSON(dst []byte, c *state.Ctx) ([]byte, bool) {
 	dst = append(dst, '{')
 	for i := range f.json {
 		t := &f.json[i]
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = fields.AppendJSONString(dst, t.key)
-		dst = append(dst, ':')
+		dst = append(dst, t.jkey...)
 		var ok bool
 		dst, ok = t.x.AppendJSON(dst, c)
 		if !ok {

@@ -196,3 +196,28 @@ func FuzzNew(f *testing.F) {
 		}
 	})
 }
+
+func benchAppend(b *testing.B, tmpl string, json bool) {
+	r, st := fixture(b)
+	c := readExit(b, st)
+	f, err := format.New(tmpl, r, &format.Options{JSON: json})
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = f.Append(buf[:0], c)
+	}
+}
+
+// BenchmarkAppendDefault renders a read exit in sysdig's default format.
+func BenchmarkAppendDefault(b *testing.B) { benchAppend(b, format.Default, false) }
+
+// BenchmarkAppendJSON renders a read exit as sysdig's JSON.
+func BenchmarkAppendJSON(b *testing.B) { benchAppend(b, format.Default, true) }
+
+// BenchmarkAppendFields renders a template of process and fd fields.
+func BenchmarkAppendFields(b *testing.B) {
+	benchAppend(b, "%evt.num %proc.name %proc.cmdline %fd.name %fd.directory %user.uid %evt.res", false)
+}
