@@ -417,12 +417,17 @@ func tuple4(b []byte) (src string, sport uint16, dst string, dport uint16, ok bo
 	return ip(b[1:5]), binary.LittleEndian.Uint16(b[5:]), ip(b[7:11]), binary.LittleEndian.Uint16(b[11:]), true
 }
 
+// TestNet runs TCP, UDP and unix socket traffic in a network namespace of
+// its own (loopback only).
 func TestNet(t *testing.T) {
 	out, evs := runCaptured(t, "net")
 	port := uint16(atoi(t, out, "port"))
 	cport := uint16(atoi(t, out, "client_port"))
 	lnfd, cfd, afd := atoi(t, out, "ln_fd"), atoi(t, out, "client_fd"), atoi(t, out, "accepted_fd")
 	ff := event.FlagsFileFlags
+	un := one(t, evs, "unshare", event.Exit, nil)
+	eq(t, "unshare res", un.i64(t, "res"), 0)
+	eq(t, "unshare flags", un.u32(t, "flags"), flagVal(t, event.FlagsCloneFlags, "CLONE_NEWNET"))
 	checkTuple := func(what string, b []byte, src string, sport uint16, dst string, dport uint16) {
 		t.Helper()
 		s, sp, d, dp, ok := tuple4(b)
@@ -433,12 +438,14 @@ func TestNet(t *testing.T) {
 		eq(t, what, fmt.Sprintf("%s:%d->%s:%d", s, sp, d, dp), fmt.Sprintf("%s:%d->%s:%d", src, sport, dst, dport))
 	}
 
-	so := first(t, evs, "socket", event.Exit, func(e *ev) bool { return e.i64(t, "fd") == lnfd })
+	so := first(t, evs, "socket", event.Exit, func(e *ev) bool {
+		return e.i64(t, "fd") == lnfd && e.u32(t, "type") == unix.SOCK_STREAM|unix.SOCK_CLOEXEC
+	})
 	eq(t, "socket domain", so.u32(t, "domain"), 2)
 	eq(t, "socket type", so.u32(t, "type"), unix.SOCK_STREAM|unix.SOCK_CLOEXEC)
 	eq(t, "socket proto", so.u32(t, "proto"), 0)
 	eq(t, "socket flags", so.u32(t, "flags"), flagVal(t, ff, "O_CLOEXEC"))
-	bi := first(t, evs, "bind", event.Exit, func(e *ev) bool { return e.i64(t, "fd") == lnfd })
+	bi := first(t, evs, "bind", event.Exit, func(e *ev) bool { return e.i64(t, "fd") == lnfd && e.Num > so.Num })
 	eq(t, "bind res", bi.i64(t, "res"), 0)
 	eq(t, "bind addr", fmt.Sprintf("%x", bi.p(t, "addr")), "027f0000010000") // 127.0.0.1 port 0
 	li := one(t, evs, "listen", event.Exit, nil)
