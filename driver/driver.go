@@ -45,7 +45,7 @@ func (m RingMode) String() string {
 
 // Defaults.
 const (
-	DefaultRingSize     = 16 << 20
+	DefaultRingSize     = 8 << 20
 	DefaultSnaplen      = 80
 	DefaultPollInterval = 10 * time.Millisecond
 	MaxSnaplen          = 32768
@@ -55,8 +55,9 @@ const (
 type Options struct {
 	// Mode selects one ring buffer per CPU (default) or one shared.
 	Mode RingMode
-	// RingSize is the size in bytes of each ring buffer: a power of two of
-	// at least the page size. Default DefaultRingSize.
+	// RingSize is the size in bytes of each ring buffer (of each CPU's, in
+	// the per-CPU mode): a power of two of at least the page size. Default
+	// DefaultRingSize.
 	RingSize int
 	// Snaplen is how many bytes of I/O data read, write, send and receive
 	// events carry, at most MaxSnaplen. Default DefaultSnaplen.
