@@ -944,3 +944,34 @@ func TestNotPrivileged(t *testing.T) {
 		t.Errorf("unprivileged Open: %q", out)
 	}
 }
+
+// With Options.Syscalls only the listed syscalls and the process lifecycle
+// are captured.
+func TestSyscallSelection(t *testing.T) {
+	privileged(t)
+	dir := t.TempDir()
+	c := startChild(t, "files", dir)
+	r := record(t, &Options{Pids: []int{c.pid()}, Syscalls: []string{"openat", "unlink"}})
+	c.run(t)
+	pid := int64(c.pid())
+	r.waitFor("procexit of the workload", func(e *ev) bool {
+		return e.Type() == event.ProcexitV1E && e.Tid() == pid
+	})
+	evs := r.stop()
+	seen := map[string]bool{}
+	for _, e := range evs {
+		seen[e.name()] = true
+	}
+	for _, want := range []string{"openat", "unlink", "procexit"} {
+		if !seen[want] {
+			t.Errorf("no %s event", want)
+		}
+	}
+	for name := range seen {
+		switch name {
+		case "openat", "unlink", "procexit", "execve", "clone", "clone3", "fork", "vfork":
+		default:
+			t.Errorf("unselected syscall %s captured", name)
+		}
+	}
+}
