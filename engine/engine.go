@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/inspect"
 	"github.com/syscope/syscope/output"
 	"github.com/syscope/syscope/rules"
@@ -37,6 +38,12 @@ type Options struct {
 	// AppendOutput gives rules extra output fields (Falco's append_output;
 	// the extra_output text is applied when loading, see LoadOptions).
 	AppendOutput []output.AppendOutput
+	// EnterEvents also evaluates rules on system call enter events. Since
+	// Falco 0.42 rules see exit events only (the enter events of old
+	// captures and the live time-of-check events are merged into their
+	// exits and not handed to rules); set it for the older behaviour. The
+	// state is updated from every event either way.
+	EnterEvents bool
 
 	// Duration stops Run after this long (wall clock); 0 runs until the
 	// source ends or the context is done.
@@ -173,9 +180,13 @@ func (e *Engine) raise(r *rules.Rule) {
 // raises. Run calls it for every event; it is exported for callers that
 // drive the inspector themselves.
 func (e *Engine) Process(c *state.Ctx) int {
-	e.cur = c
 	e.events++
-	n := e.eng.Process(c.Evt.Type(), c, e.onMatch)
+	t := c.Evt.Type()
+	if !e.opts.EnterEvents && t&1 == 0 && t.Info().Category&event.CatSyscall != 0 {
+		return 0
+	}
+	e.cur = c
+	n := e.eng.Process(t, c, e.onMatch)
 	e.cur = nil
 	return n
 }

@@ -548,3 +548,29 @@ func TestAlertDropAlert(t *testing.T) {
 		t.Error("AlertDropAlerts not counted")
 	}
 }
+
+// Rules see exit events only (Falco 0.42), unless EnterEvents is set.
+func TestEnterEvents(t *testing.T) {
+	var b event.Builder
+	b.Reset(tsBase, pidCat, event.SyscallOpenatV2E)
+	b.I64(-100).Str("/etc/shadow").U32(1).U32(0)
+	raw, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	enter := append([]byte(nil), raw...)
+	rs := loadYAML(t, `
+- rule: any openat
+  desc: d
+  condition: evt.type = openat
+  output: "%evt.type %proc.name"
+  priority: NOTICE
+`)
+	evs := func() [][]byte { return [][]byte{enter, openat(t, tsBase+1, pidCat, 3, "/etc/shadow", 1)} }
+	if alerts, _ := runScenario(t, rs, evs(), nil); len(alerts) != 1 {
+		t.Errorf("exit events only: %d alerts, want 1", len(alerts))
+	}
+	if alerts, _ := runScenario(t, rs, evs(), &engine.Options{EnterEvents: true}); len(alerts) != 2 {
+		t.Errorf("with enter events: %d alerts, want 2", len(alerts))
+	}
+}
