@@ -10,6 +10,7 @@ func builtinClasses() []*Class {
 		fdClass(),
 		fdlistClass(),
 		fsPathClass(),
+		syslogClass(),
 		utilClass(),
 	}
 }

@@ -882,7 +882,7 @@ func evtClass() *Class {
 			{Name: "evt.args", Type: tS, Desc: "Every argument of the event as name=value pairs.", Bind: bindArgsField},
 			{Name: "evt.arg", Type: tS, Arg: ArgIndexOrKey, Desc: "One argument, by name (evt.arg.fd) or position (evt.arg[0]): the resolved form when there is one (fd name, errno name, flag names), else the value.", Bind: bindArg},
 			{Name: "evt.rawarg", Type: filter.TypeNone, Flags: filter.FlagNoRHS | filter.FlagNoTransformer, Arg: ArgKey, Desc: "One argument by name, as its raw value, typed as the argument is (evt.rawarg.res < 0).", Bind: bindRawArg},
-			{Name: "evt.info", Type: tS, Desc: "A summary of the event; for system calls the same as evt.args.", Bind: bindArgsField},
+			{Name: "evt.info", Type: tS, Desc: "A summary of the event: evt.args, or for writes to /dev/log the decoded syslog message once a syslog field is in use.", Bind: bindInfo},
 			{Name: "evt.buffer", Type: filter.TypeBytes, Desc: "The data buffer of I/O events (read, write, send, recv...).", Bind: bindBuffer},
 			{Name: "evt.buflen", Type: tU, Print: PrintDec, Desc: "For I/O exit events, the number of bytes read or written.", Bind: buflenField(anyIO)},
 			{Name: "evt.res", Type: tS, Desc: "Result of the call: SUCCESS, or the error name (ENOENT) when it failed.", Bind: bindRes},
@@ -1088,6 +1088,19 @@ func bindOutputTime(b *Binding) (*Extractor, error) {
 func bindArgsField(b *Binding) (*Extractor, error) {
 	rnd := newRenderer(b.Env)
 	return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
+		return rnd.args(dst, c), true
+	}), nil
+}
+
+func bindInfo(b *Binding) (*Extractor, error) {
+	env := b.Env
+	rnd := newRenderer(env)
+	return appendX(func(dst []byte, c Ctx) ([]byte, bool) {
+		if env.syslog {
+			if pri, msg, ok := syslogMsg(env, c); ok {
+				return appendSyslogInfo(dst, pri, msg), true
+			}
+		}
 		return rnd.args(dst, c), true
 	}), nil
 }

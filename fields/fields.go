@@ -214,6 +214,11 @@ type Env struct {
 	// ContainerID returns the id of the container a thread runs in ("" for
 	// the host); nil means every thread runs on the host.
 	ContainerID func(t *state.Thread) string
+
+	// syslog is set once a syslog.* field is bound: evt.info then shows
+	// writes to /dev/log decoded, as libsinsp does once its syslog decoder
+	// is in use.
+	syslog bool
 }
 
 // flags returns the flags of ev's type: sysdig 0.29.3's in Sysdig029

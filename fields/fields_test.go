@@ -98,8 +98,8 @@ func TestCurrentLibsinspFields(t *testing.T) {
 }
 
 // TestSysdigFields checks the fields of sysdig 0.29.3 whose data syscope
-// has (its container, k8s, mesos, span, evtin and syslog classes need
-// metadata or decoders syscope does not provide here).
+// has (its container, k8s, mesos, span and evtin classes need metadata
+// syscope does not provide here).
 func TestSysdigFields(t *testing.T) {
 	shared := sharedDir(t)
 	f, err := os.Open(filepath.Join(shared, "spec", "sysdig_0.29.3_fields.txt"))
@@ -108,7 +108,7 @@ func TestSysdigFields(t *testing.T) {
 	}
 	defer f.Close()
 	reg := fields.Default()
-	skipClass := map[string]bool{"container": true, "k8s": true, "mesos": true, "span": true, "evtin": true, "syslog": true}
+	skipClass := map[string]bool{"container": true, "k8s": true, "mesos": true, "span": true, "evtin": true}
 	skipField := map[string]string{
 		"proc.is_container_healthcheck":     "container health probes belong to the container fields",
 		"proc.is_container_liveness_probe":  "container health probes belong to the container fields",
@@ -485,5 +485,58 @@ func TestExtractionAllocs(t *testing.T) {
 	run()
 	if a := testing.AllocsPerRun(100, run); a != 0 {
 		t.Errorf("extraction allocates %.1f times per run", a)
+	}
+}
+
+// TestSyslog decodes a write to /dev/log.
+func TestSyslog(t *testing.T) {
+	st := state.New(nil)
+	st.SeedThread(&state.ProcInfo{Tid: 9, Pid: 9, PTid: 1, Comm: "logger", VTid: 9, VPid: 9,
+		FDs: []state.FDInfo{{Num: 5, Type: state.FDUnixSock, Name: "/dev/log"}, {Num: 6, Type: state.FDFile, Name: "/tmp/x"}}})
+	st.SeedDone()
+	env := &fields.Env{State: st, Compat: fields.Sysdig029, Location: utc}
+	r := fields.NewResolver(nil, env)
+	get := func(name string, c *state.Ctx) string {
+		t.Helper()
+		ref, _ := r.ParseToken(name)
+		x, err := r.Extractor(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, ok := x.AppendText(nil, c)
+		if !ok {
+			return "<NA>"
+		}
+		return string(b)
+	}
+	write := func(fd int64, data string) *state.Ctx {
+		st.Process(build(t, func(b *event.Builder) { b.Reset(1, 9, event.SyscallWriteE).I64(fd).U32(uint32(len(data))) }))
+		return st.Process(build(t, func(b *event.Builder) { b.Reset(2, 9, event.SyscallWriteX).I64(int64(len(data))).Raw([]byte(data)) }))
+	}
+	info := get("evt.info", write(5, "<14>hello"))
+	c := write(5, "<14>hello")
+	for name, want := range map[string]string{
+		"syslog.facility": "1", "syslog.facility.str": "user", "syslog.severity": "6",
+		"syslog.severity.str": "info", "syslog.message": "hello",
+		"evt.info": "syslog sev=info msg=hello",
+	} {
+		if got := get(name, c); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if info != "res=9 data=<14>hello " {
+		t.Errorf("evt.info before any syslog field = %q", info)
+	}
+	c = write(6, "<14>hello")
+	if got := get("syslog.message", c); got != "<NA>" {
+		t.Errorf("write to a file: syslog.message = %q", got)
+	}
+	c = write(5, "<x4>bad")
+	if got := get("syslog.severity", c); got != "<NA>" {
+		t.Errorf("bad priority: syslog.severity = %q", got)
+	}
+	c = write(5, "<191>x")
+	if got := get("syslog.facility.str", c) + " " + get("syslog.severity.str", c); got != "local7 debug" {
+		t.Errorf("<191>: %q", got)
 	}
 }
