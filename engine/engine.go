@@ -9,7 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/syscope/syscope/container"
 	"github.com/syscope/syscope/event"
+	containerfields "github.com/syscope/syscope/fields/container"
 	"github.com/syscope/syscope/inspect"
 	"github.com/syscope/syscope/output"
 	"github.com/syscope/syscope/rules"
@@ -38,6 +40,12 @@ type Options struct {
 	// AppendOutput gives rules extra output fields (Falco's append_output;
 	// the extra_output text is applied when loading, see LoadOptions).
 	AppendOutput []output.AppendOutput
+	// Containers is asked for the metadata of the containers processes run
+	// in (container.name, container.image*, k8s.*...); nil detects
+	// containers from cgroups without metadata. New attaches a
+	// containerfields.Tracker over it to the inspector's fields, unless one
+	// is attached already.
+	Containers *container.Manager
 	// EnterEvents also evaluates rules on system call enter events. Since
 	// Falco 0.42 rules see exit events only (the enter events of old
 	// captures and the live time-of-check events are merged into their
@@ -108,7 +116,8 @@ type Engine struct {
 }
 
 // New compiles the rules of rs and their outputs against the inspector's
-// fields. The inspector should use Registry() (see InspectOptions).
+// fields. The inspector should use Registry() (see InspectOptions); fields
+// resolved on it before New do not see the container tracker New attaches.
 func New(in *inspect.Inspector, rs *rules.Ruleset, d *output.Dispatcher, o *Options) (*Engine, error) {
 	if in == nil || rs == nil || d == nil {
 		return nil, errors.New("engine: nil inspector, ruleset or dispatcher")
@@ -116,6 +125,9 @@ func New(in *inspect.Inspector, rs *rules.Ruleset, d *output.Dispatcher, o *Opti
 	e := &Engine{in: in, rs: rs, d: d}
 	if o != nil {
 		e.opts = *o
+	}
+	if containerfields.TrackerOf(in.Env()) == nil {
+		containerfields.NewTracker(e.opts.Containers, nil).Attach(in.Env())
 	}
 	eng, err := rules.NewEngine[*state.Ctx](rs, in.Resolver(), &rules.EngineOptions{Mode: e.opts.Mode})
 	if err != nil {
@@ -147,9 +159,8 @@ func New(in *inspect.Inspector, rs *rules.Ruleset, d *output.Dispatcher, o *Opti
 }
 
 // InspectOptions returns inspector options for a rules engine: the
-// engine's field registry (with container.* and k8s.*), container ids from
-// cgroups, and current libsinsp field semantics. o, when not nil, is copied
-// and completed.
+// engine's field registry (see Registry) and current libsinsp field
+// semantics. o, when not nil, is copied and completed.
 func InspectOptions(o *inspect.Options) *inspect.Options {
 	var r inspect.Options
 	if o != nil {
@@ -157,9 +168,6 @@ func InspectOptions(o *inspect.Options) *inspect.Options {
 	}
 	if r.Registry == nil {
 		r.Registry = Registry()
-	}
-	if r.ContainerID == nil {
-		r.ContainerID = containerOf
 	}
 	return &r
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/syscope/syscope/container"
+	"github.com/syscope/syscope/container/engines"
 	"github.com/syscope/syscope/driver"
 	"github.com/syscope/syscope/engine"
 	"github.com/syscope/syscope/inspect"
@@ -225,6 +227,15 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, o *runOptions) error 
 		eo.Mode = rules.MatchAll
 	}
 	if live {
+		// Container metadata from the runtimes whose sockets exist here
+		// (docker, podman, containerd, CRI-O); none is fine.
+		mgr, err := engines.NewManager(engines.Config{}, container.Options{})
+		if err != nil {
+			slog.Warn("container runtimes unavailable: container metadata will be missing", "error", err)
+		} else {
+			defer mgr.Close()
+			eo.Containers = mgr
+		}
 		eo.Interrupt = func() { drv.Close() }
 		eo.EventDrops = func() output.DropCounters { return driverDrops(drv.Stats()) }
 		eo.EventDropConfig = cfg.Output.SyscallEventDrops
