@@ -5,16 +5,19 @@
 // It ties the other packages together:
 //
 //   - Registry and Schema give the fields rules are loaded and evaluated
-//     with (the fields package's classes, plus container.* and k8s.* read
-//     as Falco reads them when no container runtime metadata is available);
+//     with (the fields package's classes, container.* and k8s.* from package
+//     containerfields, and the executable fields rules need);
 //   - LoadFiles and LoadContents load rules files through that schema,
 //     applying append_output's extra text;
 //   - CompileOutput renders a rule's output as Falco does: the text with
 //     "<NA>" for missing values, and the typed output_fields (null for
 //     missing values) plus append_output's extra fields;
-//   - an Engine runs the loop (inspector → rules → dispatcher), counts what
-//     it did, and watches the source's and the output queues' drop counters,
-//     raising internal alerts when they pass the threshold.
+//   - an Engine runs the loop (inspector → rules → dispatcher), attaches a
+//     container tracker to the inspector's fields, counts what it did, and
+//     watches the source's and the output queues' drop counters, raising
+//     internal alerts when they pass the threshold;
+//   - SnapshotHost reads /proc and /etc into capture-style metadata, to seed
+//     the state of a live session.
 //
 // The package does not parse rules (package rules), extract fields
 // (package fields), render alert lines or talk to sinks (package output),
