@@ -101,12 +101,18 @@ func (r *renderer) AppendFD(dst []byte, e *event.Event, fd int64, simple bool) (
 // appendSanitized appends b without its non-printable bytes, as libsinsp
 // cleans names before printing them.
 func appendSanitized(dst, b []byte) []byte {
-	for _, c := range b {
-		if c >= 0x20 && c < 0x7f {
-			dst = append(dst, c)
+	for i, c := range b {
+		if c < 0x20 || c >= 0x7f {
+			dst = append(dst, b[:i]...)
+			for _, c := range b[i:] {
+				if c >= 0x20 && c < 0x7f {
+					dst = append(dst, c)
+				}
+			}
+			return dst
 		}
 	}
-	return dst
+	return append(dst, b...)
 }
 
 // FDTypeChar implements event.Resolver.
