@@ -777,7 +777,9 @@ func evtClass() *Class {
 		Name: "evt",
 		Desc: "The event itself: number, time, type, direction, arguments and result.",
 		Fields: []Def{
-			{Name: "evt.num", Type: tU, Print: PrintID, Desc: "Number of the event in its source, from 1 (events sysdig hides count too).", Bind: evtUint(func(c Ctx) (uint64, bool) { return c.Evt.Num, true })},
+			{Name: "evt.num", Type: tU, Print: PrintID, Desc: "Number of the event in its source, from 1 (events sysdig hides count too).", Bind: func(*Binding) (*Extractor, error) {
+				return uintF(func(c Ctx, _ int) (uint64, bool) { return c.Evt.Num, true }), nil
+			}},
 			{Name: "evt.time", Type: tS, Desc: "Time of the event as hh:mm:ss.nnnnnnnnn in local time.", Bind: timeField(false, true, false)},
 			{Name: "evt.time.s", Type: tS, Desc: "Time of the event as hh:mm:ss in local time.", Bind: timeField(false, false, false)},
 			{Name: "evt.time.iso8601", Type: tS, Desc: "Time of the event in ISO 8601 form, in UTC, with nanoseconds.", Bind: timeField(true, true, true)},
@@ -846,7 +848,7 @@ func evtClass() *Class {
 			{Name: "evt.deltatime.ns", Type: rel, Print: Print10Padded, Desc: "Nanosecond part of evt.deltatime.", Bind: deltaField(func(d uint64) uint64 { return d % 1e9 })},
 			{Name: "evt.outputtime", Type: tS, Flags: filter.FlagPrintOnly, Desc: "Time of the event in the form chosen for output (-t): by default as evt.time.", Bind: bindOutputTime},
 			{Name: "evt.dir", Type: tS, Print: PrintDir, Flags: filter.FlagDeprecated, Desc: "Direction of the event: > for enter events, < for exit events.", Bind: func(*Binding) (*Extractor, error) {
-				return strX(func(c Ctx) (string, bool) {
+				return strF(func(c Ctx, _ int) (string, bool) {
 					if c.Evt.IsEnter() {
 						return ">", true
 					}
@@ -877,7 +879,7 @@ func evtClass() *Class {
 				return strX(func(c Ctx) (string, bool) { return categoryName(env, c), true }), nil
 			}},
 			{Name: "evt.cpu", Type: filter.TypeInt, Bits: 16, Print: PrintID, Desc: "Number of the CPU the event happened on.", Bind: func(*Binding) (*Extractor, error) {
-				return intX(func(c Ctx) (int64, bool) { return int64(int16(c.Evt.CPU)), true }), nil
+				return intF(func(c Ctx, _ int) (int64, bool) { return int64(int16(c.Evt.CPU)), true }), nil
 			}},
 			{Name: "evt.args", Type: tS, Desc: "Every argument of the event as name=value pairs.", Bind: bindArgsField},
 			{Name: "evt.arg", Type: tS, Arg: ArgIndexOrKey, Desc: "One argument, by name (evt.arg.fd) or position (evt.arg[0]): the resolved form when there is one (fd name, errno name, flag names), else the value.", Bind: bindArg},

@@ -412,7 +412,14 @@ func procClass() *Class {
 			{Name: "proc.exepath", Type: tS, Desc: "Full path of the process's executable.", Bind: procStr(func(t *state.Thread) string { return t.ExePath })},
 			{Name: "proc.pexepath", Type: tS, Desc: "proc.exepath of the parent process.", Bind: parentStr(appendExePath)},
 			{Name: "proc.aexepath", Type: tS, Flags: filter.FlagNoRHS | filter.FlagNoTransformer, Arg: ArgIndex, Desc: "proc.exepath of an ancestor, by depth as in proc.aexe; without an index, any ancestor.", Bind: ancestorField(ancestorGetter{str: appendExePath})},
-			{Name: "proc.name", Type: tS, Desc: "Name of the process (the kernel's comm, at most 16 characters).", Bind: procStr(func(t *state.Thread) string { return t.Comm })},
+			{Name: "proc.name", Type: tS, Desc: "Name of the process (the kernel's comm, at most 16 characters).", Bind: func(*Binding) (*Extractor, error) {
+				return strF(func(c Ctx, _ int) (string, bool) {
+					if c == nil || c.Thread == nil {
+						return "", false
+					}
+					return c.Thread.Comm, true
+				}), nil
+			}},
 			{Name: "proc.pname", Type: tS, Desc: "proc.name of the parent process.", Bind: parentStr(appendComm)},
 			{Name: "proc.aname", Type: tS, Flags: filter.FlagNoRHS | filter.FlagNoTransformer, Arg: ArgIndex, Desc: "proc.name of an ancestor, by depth as in proc.aexe; without an index, any ancestor.", Bind: ancestorField(ancestorGetter{str: appendComm})},
 			{Name: "proc.args", Type: tS, Arg: ArgIndex, Desc: "Command-line arguments after argv[0], space separated; proc.args[N] is the N-th of them, from 0.", Bind: bindArgs},
@@ -512,7 +519,7 @@ func procClass() *Class {
 			{Name: "thread.pfmajor", Type: tU, Print: PrintDec, Desc: "Major page faults of the thread since it started.", Bind: procUint(func(t *state.Thread) (uint64, bool) { return t.PFMajor, true })},
 			{Name: "thread.pfminor", Type: tU, Print: PrintDec, Desc: "Minor page faults of the thread since it started.", Bind: procUint(func(t *state.Thread) (uint64, bool) { return t.PFMinor, true })},
 			{Name: "thread.tid", Type: tI, Print: PrintID, Desc: "Id of the thread that generated the event.", Bind: func(*Binding) (*Extractor, error) {
-				return intX(func(c Ctx) (int64, bool) {
+				return intF(func(c Ctx, _ int) (int64, bool) {
 					if c == nil || c.Evt == nil {
 						return 0, false
 					}
