@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -503,7 +504,13 @@ func (s *Source) Next(e *event.Event) error {
 			}
 			s.last = r
 			s.num++
-			e.Raw = rec[recordPrefix:]
+			raw := rec[recordPrefix:]
+			// Events written in place may be shorter than the record
+			// reserved for them: the header's length is the event's.
+			if l := binary.LittleEndian.Uint32(raw[16:]); l >= event.HeaderLen && int(l) < len(raw) {
+				raw = raw[:l]
+			}
+			e.Raw = raw
 			e.CPU = uint16(rec[0]) | uint16(rec[1])<<8
 			e.Num = s.num
 			e.Flags = 0

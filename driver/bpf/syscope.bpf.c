@@ -45,6 +45,32 @@ struct generic_rec {
 	u16 ppm_sc, id;
 } __attribute__((packed));
 
+/* Fixed-size events are written in place in the ring buffer: no scratch
+ * buffer, no copy. fixed_reserve takes the record and fills the header but
+ * the timestamp; fixed_submit stamps and submits it. */
+static __always_inline void *fixed_reserve(struct counters *c, void *rb, u32 size, u16 type, u32 np, u8 cat)
+{
+	u8 *r = bpf_ringbuf_reserve(rb, size, 0);
+	if (!r) {
+		c->drops[cat]++;
+		return NULL;
+	}
+	*(u32 *)&r[0] = bpf_get_smp_processor_id();
+	*(u32 *)&r[4] = 0;
+	*(u64 *)&r[PREFIX_LEN + 8] = (u32)bpf_get_current_pid_tgid();
+	*(u32 *)&r[PREFIX_LEN + 16] = size - PREFIX_LEN;
+	*(u16 *)&r[PREFIX_LEN + 20] = type;
+	*(u32 *)&r[PREFIX_LEN + 22] = np;
+	return r;
+}
+
+static __always_inline void fixed_submit(struct counters *c, void *r, u64 flags)
+{
+	*(u64 *)((u8 *)r + PREFIX_LEN) = bpf_ktime_get_boot_ns() + cfg_boot_ns;
+	bpf_ringbuf_submit(r, flags);
+	c->events++;
+}
+
 static __always_inline void emit_generic(u16 ppm_sc, u16 id)
 {
 	struct counters *c = counters();
@@ -56,24 +82,14 @@ static __always_inline void emit_generic(u16 ppm_sc, u16 id)
 		return;
 	}
 	u64 flags = wakeup_flags(c);
-	struct generic_rec *r = bpf_ringbuf_reserve(rb, sizeof(*r), 0);
-	if (!r) {
-		c->drops[DC_OTHER]++;
+	struct generic_rec *r = fixed_reserve(c, rb, sizeof(*r), PPME_GENERIC_X, PPME_GENERIC_X_NP, DC_OTHER);
+	if (!r)
 		return;
-	}
-	r->cpu = bpf_get_smp_processor_id();
-	r->pad = 0;
-	r->tid = (u32)bpf_get_current_pid_tgid();
-	r->len = sizeof(*r) - PREFIX_LEN;
-	r->type = PPME_GENERIC_X;
-	r->nparams = PPME_GENERIC_X_NP;
 	r->lens[0] = 2;
 	r->lens[1] = 2;
 	r->ppm_sc = ppm_sc;
 	r->id = id;
-	r->ts = bpf_ktime_get_boot_ns() + cfg_boot_ns;
-	bpf_ringbuf_submit(r, flags);
-	c->events++;
+	fixed_submit(c, r, flags);
 }
 
 SEC("tp_btf/sys_exit")
@@ -333,12 +349,32 @@ int BPF_PROG(x_close, struct pt_regs *regs, long ret)
 {
 	struct scratch *e;
 	switch (SC_ID(regs)) {
-	case NR_close:
-		if (!(e = ev_init(PPME_SYSCALL_CLOSE_X, PPME_SYSCALL_CLOSE_X_NP, DC_FILE)))
+	case NR_close: {
+		/* The most frequent file event, fixed-size: written in place. */
+		struct close_rec {
+			u8 hdr[PREFIX_LEN + HDR_LEN];
+			u16 lens[2];
+			s64 res, fd;
+		} __attribute__((packed));
+		struct counters *c = counters();
+		if (!c)
 			return 0;
-		p_s64(e, ret);
-		p_s64(e, (s32)arg(regs, 0));
-		break;
+		void *rb = ring();
+		if (!rb) {
+			c->drops[DC_FILE]++;
+			return 0;
+		}
+		u64 flags = wakeup_flags(c);
+		struct close_rec *r = fixed_reserve(c, rb, sizeof(*r), PPME_SYSCALL_CLOSE_X, PPME_SYSCALL_CLOSE_X_NP, DC_FILE);
+		if (!r)
+			return 0;
+		r->lens[0] = 8;
+		r->lens[1] = 8;
+		r->res = ret;
+		r->fd = (s32)arg(regs, 0);
+		fixed_submit(c, r, flags);
+		return 0;
+	}
 	case NR_close_range:
 		if (!(e = ev_init(PPME_SYSCALL_CLOSE_RANGE_X, PPME_SYSCALL_CLOSE_RANGE_X_NP, DC_FILE)))
 			return 0;
@@ -361,6 +397,57 @@ static __always_inline u64 snap(u64 n)
 	return n < cfg_snaplen ? n : cfg_snaplen;
 }
 
+/* Largest snaplen for which read and write events are written in place:
+ * the record reserved has room for the whole snaplen, and what the data
+ * does not fill is padding after the event. */
+#define INPLACE_SNAPLEN 256
+
+/* rw_inplace writes a read/write event directly in the ring buffer. */
+static __always_inline void rw_inplace(struct pt_regs *regs, long ret, u16 type, bool write, bool pos)
+{
+	struct counters *c = counters();
+	if (!c)
+		return;
+	void *rb = ring();
+	if (!rb) {
+		c->drops[DC_IO]++;
+		return;
+	}
+	u64 flags = wakeup_flags(c);
+	u32 np = pos ? 5 : 4;
+	/* lens, res, data, fd, size, pos */
+	u32 fixed = PREFIX_LEN + HDR_LEN + 2 * np + 8 + 8 + 4 + (pos ? 8 : 0);
+	u8 *r = pos ? fixed_reserve(c, rb, PREFIX_LEN + HDR_LEN + 2 * 5 + 28 + cfg_snaplen, type, 5, DC_IO)
+		    : fixed_reserve(c, rb, PREFIX_LEN + HDR_LEN + 2 * 4 + 20 + cfg_snaplen, type, 4, DC_IO);
+	if (!r)
+		return;
+	u64 size = arg(regs, 2);
+	u64 n = ret > 0 ? ret : write ? size : 0;
+	n = n < cfg_snaplen ? n : cfg_snaplen;
+	u32 lp = PREFIX_LEN + HDR_LEN;
+	u32 off = lp + 2 * np;
+	*(s64 *)&r[off] = ret;
+	off += 8;
+	if (n && bpf_probe_read_user(&r[off], BOUND(n, INPLACE_SNAPLEN * 2 - 1), UPTR(arg(regs, 1))))
+		n = 0;
+	n = BOUND(n, INPLACE_SNAPLEN * 2 - 1);
+	if (n > cfg_snaplen)
+		n = 0;
+	u8 *q = &r[off + n];
+	*(s64 *)&q[0] = (s32)arg(regs, 0);
+	*(u32 *)&q[8] = size;
+	if (pos)
+		*(u64 *)&q[12] = arg(regs, 3);
+	*(u16 *)&r[lp] = 8;
+	*(u16 *)&r[lp + 2] = n;
+	*(u16 *)&r[lp + 4] = 8;
+	*(u16 *)&r[lp + 6] = 4;
+	if (pos)
+		*(u16 *)&r[lp + 8] = 8;
+	*(u32 *)&r[PREFIX_LEN + 16] = fixed + n - PREFIX_LEN;
+	fixed_submit(c, r, flags);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(x_rw, struct pt_regs *regs, long ret)
 {
@@ -368,6 +455,18 @@ int BPF_PROG(x_rw, struct pt_regs *regs, long ret)
 	u32 id = SC_ID(regs);
 	bool write = id == NR_write || id == NR_pwrite64;
 	bool pos = id == NR_pread64 || id == NR_pwrite64;
+	if (cfg_snaplen <= INPLACE_SNAPLEN) {
+		u16 type;
+		switch (id) {
+		case NR_read: type = PPME_SYSCALL_READ_X; break;
+		case NR_pread64: type = PPME_SYSCALL_PREAD_X; break;
+		case NR_write: type = PPME_SYSCALL_WRITE_X; break;
+		case NR_pwrite64: type = PPME_SYSCALL_PWRITE_X; break;
+		default: return 0;
+		}
+		rw_inplace(regs, ret, type, write, pos);
+		return 0;
+	}
 	switch (id) {
 	case NR_read:
 		if (!(e = ev_init(PPME_SYSCALL_READ_X, PPME_SYSCALL_READ_X_NP, DC_IO)))

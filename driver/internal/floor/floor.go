@@ -56,3 +56,6 @@ func (f *Floor) Close() error {
 	}
 	return err
 }
+
+// Program returns the floor's eBPF program (for its run-time statistics).
+func (f *Floor) Program() *ebpf.Program { return f.objs.FloorExit }

@@ -1,0 +1,119 @@
+package driver
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/syscope/syscope/driver/internal/floor"
+)
+
+// progTime is the run time and run count of a set of programs.
+func progTime(b *testing.B, progs ...*ebpf.Program) (ns, runs uint64) {
+	for _, p := range progs {
+		if p == nil {
+			continue
+		}
+		st, err := p.Stats()
+		if err != nil {
+			b.Fatal(err)
+		}
+		ns += uint64(st.Runtime)
+		runs += st.RunCount
+	}
+	return ns, runs
+}
+
+// BenchmarkPrograms reports, from the kernel's eBPF run-time statistics,
+// the time the programs spend per iteration of the open/read/close loop:
+// the floor's program, and the driver's with one syscall captured at a
+// time and with all three. The statistics count a program's time from its
+// entry, so the dispatcher's figure includes the tail-called family
+// program. The programs run for every process of the machine, so other
+// activity adds a little; each figure is the median of its rounds.
+func BenchmarkPrograms(b *testing.B) {
+	privileged(b)
+	stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stats.Close()
+	const n = 200_000
+	const rounds = 5
+	type setup struct {
+		name     string
+		syscalls []string // nil: the floor
+	}
+	setups := []setup{
+		{"floor", nil},
+		{"dispatch-only", []string{"getppid"}},
+		{"openat", []string{"openat"}},
+		{"read", []string{"read"}},
+		{"close", []string{"close"}},
+		{"all3", []string{"openat", "read", "close"}},
+	}
+	res := map[string][]float64{}
+	enterRes := map[string][]float64{}
+	for i := 0; i < b.N; i++ {
+		for r := 0; r < rounds; r++ {
+			for _, su := range setups {
+				var progs []*ebpf.Program
+				var enter *ebpf.Program
+				var closer func()
+				if su.syscalls == nil {
+					f, err := floor.Attach()
+					if err != nil {
+						b.Fatal(err)
+					}
+					var stop atomic.Bool
+					var wg sync.WaitGroup
+					var cnt uint64
+					drainFloor(b, f, &stop, &wg, &cnt)
+					progs = []*ebpf.Program{f.Program()}
+					closer = func() { stop.Store(true); wg.Wait(); f.Close() }
+				} else {
+					s, err := Open(&Options{Syscalls: su.syscalls, RingSize: 16 << 20})
+					if err != nil {
+						b.Fatal(err)
+					}
+					var wg sync.WaitGroup
+					var cnt uint64
+					drainSource(s, &wg, &cnt)
+					enter = s.objs.E_openat
+					progs = []*ebpf.Program{s.objs.SysExit, enter}
+					closer = func() { s.Close(); wg.Wait() }
+				}
+				ns0, _ := progTime(b, progs...)
+				e0, _ := progTime(b, enter)
+				c := startChild(b, "loop", "orc", strconv.Itoa(n))
+				c.run(b)
+				ns1, _ := progTime(b, progs...)
+				e1, _ := progTime(b, enter)
+				closer()
+				res[su.name] = append(res[su.name], float64(ns1-ns0)/n)
+				enterRes[su.name] = append(enterRes[su.name], float64(e1-e0)/n)
+			}
+		}
+	}
+	med := func(v []float64) float64 {
+		sort.Float64s(v)
+		return v[len(v)/2]
+	}
+	var sb strings.Builder
+	for _, su := range setups {
+		m := med(res[su.name])
+		b.ReportMetric(m, su.name+"-prog-ns/iter")
+		sb.WriteString(su.name + "=" + strconv.FormatFloat(m, 'f', 0, 64))
+		if e := med(enterRes[su.name]); e > 0 {
+			sb.WriteString(" (enter " + strconv.FormatFloat(e, 'f', 0, 64) + ")")
+		}
+		sb.WriteString("  ")
+	}
+	b.Log("eBPF ns per open/read/close iteration: " + sb.String())
+}
