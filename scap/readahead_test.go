@@ -191,3 +191,42 @@ func TestNextDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestFastPathMatchesGeneral reads every shared capture, and the rewritten
+// copies, once with Next (fast path for the common blocks) and once with
+// the general path only: the events are the same.
+func TestFastPathMatchesGeneral(t *testing.T) {
+	for _, path := range captures(t) {
+		full := uncompressed(t, path)
+		md, evs, err := readBytes(full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flagged := append([]rec(nil), evs...)
+		for i := range flagged {
+			flagged[i].flags = uint32(i % 3 / 2)
+		}
+		for _, data := range [][]byte{full, writeCapture(t, md, evs, nil), writeCapture(t, md, flagged, nil)} {
+			_, fast, err := readBytes(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := NewReader(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var slow []rec
+			var e event.Event
+			for {
+				err := r.next(&e)
+				if err != nil {
+					break
+				}
+				slow = append(slow, rec{raw: bytes.Clone(e.Raw), num: e.Num, cpu: e.CPU, flags: e.Flags})
+			}
+			if d := diffEvents(slow, fast); d != "" {
+				t.Fatalf("%s: %s", filepath.Base(path), d)
+			}
+		}
+	}
+}

@@ -403,6 +403,39 @@ func isEventBlock(t uint32) bool {
 // naming the offset of the first block it cannot read, after every event
 // before that block; the error is returned again by later calls.
 func (r *Reader) Next(e *event.Event) error {
+	// Fast path: a whole, well-framed EV, EV_V2 or EVF_V2 block whose
+	// event needs no special care. Anything else, errors included, takes
+	// the general path, which starts again from the same block.
+	if buf := r.buf[r.r:r.w]; r.err == nil && len(buf) >= 8 {
+		n := binary.LittleEndian.Uint32(buf[4:])
+		if n >= 12 && uint64(n) <= uint64(len(buf)) {
+			b := buf[:n]
+			if binary.LittleEndian.Uint32(b[n-4:]) == n {
+				var ok bool
+				switch binary.LittleEndian.Uint32(b) {
+				case BlockEV:
+					ok = r.fastV1(b, e)
+				case BlockEVV2:
+					ok = r.fastV2(b, 10, e)
+				case BlockEVFV2:
+					ok = r.fastV2(b, 14, e)
+				}
+				if ok {
+					r.r += int(n)
+					r.num++
+					e.Num = r.num
+					r.optOff += r.r - int(n)
+					r.optEnd = r.r - 4
+					return nil
+				}
+			}
+		}
+	}
+	return r.next(e)
+}
+
+// next is the general path of Next.
+func (r *Reader) next(e *event.Event) error {
 	if r.err != nil {
 		return r.err
 	}
@@ -478,6 +511,84 @@ func init() {
 		schemaN[i] = uint16(len(in.Params))
 		schemaLarge[i] = in.Flags&event.EFLargePayload != 0
 	}
+}
+
+// fastV2 decodes the v2 event of block b (whole, at least 12 bytes)
+// starting at byte p, when it is well formed, has a known type with u16
+// parameter lengths: it sets e.Raw, e.CPU, e.Flags and r.optOff (relative to
+// the block) and returns true. Otherwise it changes nothing and returns
+// false. It calls nothing, so that it compiles to a small leaf function.
+func (r *Reader) fastV2(b []byte, p int, e *event.Event) bool {
+	end := len(b) - 4
+	if p+event.HeaderLen > end {
+		return false
+	}
+	ev := b[p:end]
+	le := binary.LittleEndian
+	l := int(le.Uint32(ev[16:]))
+	t := int(le.Uint16(ev[20:]))
+	np := int(le.Uint32(ev[22:]))
+	if t >= len(schemaLarge) || schemaLarge[t] || l < event.HeaderLen || l > len(ev) || np > (l-event.HeaderLen)/2 {
+		return false
+	}
+	ev = ev[:l:l]
+	pos := event.HeaderLen + 2*np
+	rest := l - pos
+	for i := event.HeaderLen; i+2 <= pos; i += 2 {
+		pl := int(le.Uint16(ev[i:]))
+		if pl > rest {
+			return false
+		}
+		rest -= pl
+	}
+	e.Raw = ev
+	e.CPU = le.Uint16(b[8:])
+	e.Flags = 0
+	if p == 14 {
+		e.Flags = le.Uint32(b[10:])
+	}
+	r.optOff = pad4(p-8+l) + 8
+	return true
+}
+
+// fastV1 is fastV2 for a v1 event block (EV): it infers the parameter
+// count and rewrites the event in place with the v2 header, like eventV1,
+// for events of known types with u16 lengths and no length quirk.
+func (r *Reader) fastV1(b []byte, e *event.Event) bool {
+	const p = 10
+	end := len(b) - 4
+	if p+event.HeaderLenV1 > end {
+		return false
+	}
+	ev := b[p:end]
+	le := binary.LittleEndian
+	l := int(le.Uint32(ev[16:]))
+	t := le.Uint16(ev[20:])
+	if int(t) >= len(schemaLarge) || schemaLarge[t] || l < event.HeaderLenV1 || l > len(ev) ||
+		event.Type(t) == event.NotificationE || event.Type(t) == event.InfrastructureEventE {
+		return false
+	}
+	ev = ev[:l:l]
+	sum, i := event.HeaderLenV1, event.HeaderLenV1
+	for sum < l && i+2 <= l {
+		sum += 2 + int(le.Uint16(ev[i:]))
+		i += 2
+	}
+	if sum != l {
+		return false
+	}
+	ts, tid := le.Uint64(ev), le.Uint64(ev[8:])
+	e.CPU = le.Uint16(b[8:])
+	e.Flags = 0
+	s := b[p-4 : p+l : p+l]
+	le.PutUint64(s, ts)
+	le.PutUint64(s[8:], tid)
+	le.PutUint32(s[16:], uint32(l+4))
+	le.PutUint16(s[20:], t)
+	le.PutUint32(s[event.HeaderLenV1:], uint32((i-event.HeaderLenV1)/2))
+	e.Raw = s
+	r.optOff = pad4(p-8+l) + 8
+	return true
 }
 
 // eventV2 decodes the v2 event of a block body whose event starts at p.
