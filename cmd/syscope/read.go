@@ -10,8 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/syscope/syscope/container"
+	"github.com/syscope/syscope/container/capture"
 	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/fields"
+	containerfields "github.com/syscope/syscope/fields/container"
 	"github.com/syscope/syscope/format"
 	"github.com/syscope/syscope/inspect"
 	"github.com/syscope/syscope/scap"
@@ -53,7 +56,7 @@ the filter keeps are written to a new capture instead of printed.`,
 		f := c.Flags()
 		f.StringVarP(&o.file, "read", "r", "", "capture file to read (gzip compressed or not)")
 		f.Int64VarP(&o.count, "numevents", "n", 0, "stop after this many events (0: no limit)")
-		f.StringVarP(&o.format, "print", "p", "", "output format (sysdig -p syntax)")
+		f.StringVarP(&o.format, "print", "p", "", "output format (sysdig -p syntax; -pc and -pk: sysdig's container and Kubernetes formats)")
 		f.BoolVarP(&o.json, "json", "j", false, "print events as JSON objects")
 		f.StringVarP(&o.out, "write", "w", "", "write the events the filter keeps to this capture file instead of printing them")
 		f.BoolVarP(&o.compress, "compress", "z", false, "gzip the file written with -w")
@@ -83,12 +86,16 @@ func runRead(ctx context.Context, stdout io.Writer, o *readOptions, filterText s
 	} else if o.verbose {
 		iopts.MaxBufLen = -1
 	}
-	in, err := inspect.New(src, iopts)
+	// Container metadata recorded in the capture feeds container.* and k8s.*.
+	ctrs := container.NewManager(container.Options{})
+	defer ctrs.Close()
+	in, err := inspect.New(capture.NewSource(src, ctrs), iopts)
 	if err != nil {
 		src.Close()
 		return fmt.Errorf("read: %w", err)
 	}
 	defer in.Close()
+	containerfields.NewTracker(ctrs, nil).Attach(in.Env())
 	if err := in.SetFilter(filterText); err != nil {
 		return fmt.Errorf("read: %w", err)
 	}
@@ -98,7 +105,13 @@ func runRead(ctx context.Context, stdout io.Writer, o *readOptions, filterText s
 	}
 
 	tmpl := format.Default
-	if o.format != "" {
+	switch o.format {
+	case "":
+	case "c", "container": // sysdig's -pc
+		tmpl = containerfields.ContainerFormat
+	case "k", "kubernetes": // sysdig's -pk
+		tmpl = containerfields.KubernetesFormat
+	default:
 		tmpl = format.Unescape(o.format)
 	}
 	fm, err := format.New(tmpl, in.Resolver(), &format.Options{JSON: o.json})
