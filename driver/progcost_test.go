@@ -1,6 +1,9 @@
 package driver
 
 import (
+	"fmt"
+
+	"github.com/syscope/syscope/event"
 	"sort"
 	"strconv"
 	"strings"
@@ -116,4 +119,34 @@ func BenchmarkPrograms(b *testing.B) {
 		sb.WriteString("  ")
 	}
 	b.Log("eBPF ns per open/read/close iteration: " + sb.String())
+}
+
+// TestSnaplen checks the I/O data of write and pread under a snaplen that
+// truncates (the event written in place in the ring buffer) and one above
+// the in-place limit (the event built in the scratch buffer).
+func TestSnaplen(t *testing.T) {
+	for _, sl := range []int{4, 1000} {
+		privileged(t)
+		dir := t.TempDir()
+		c := startChild(t, "files", dir)
+		r := record(t, &Options{Pids: []int{c.pid()}, Snaplen: sl})
+		out := kv(t, c.run(t))
+		pid := int64(c.pid())
+		r.waitFor("procexit of the workload", func(e *ev) bool {
+			return e.Type() == event.ProcexitV1E && e.Tid() == pid
+		})
+		evs := r.stop()
+		fd := atoi(t, out, "openat_fd")
+		want := "hello syscope\n"
+		if sl < len(want) {
+			want = want[:sl]
+		}
+		w := one(t, evs, "write", event.Exit, func(e *ev) bool { return e.i64(t, "fd") == fd })
+		eq(t, fmt.Sprintf("snaplen %d: write res", sl), w.i64(t, "res"), 14)
+		eq(t, fmt.Sprintf("snaplen %d: write data", sl), string(w.p(t, "data")), want)
+		eq(t, fmt.Sprintf("snaplen %d: write size", sl), w.u32(t, "size"), 14)
+		if int(w.Len()) != len(w.Raw) {
+			t.Errorf("snaplen %d: write event length %d, %d bytes handed out", sl, w.Len(), len(w.Raw))
+		}
+	}
 }
