@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -12,9 +13,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/syscope/syscope/container"
+	"github.com/syscope/syscope/container/capture"
+	"github.com/syscope/syscope/container/engines"
 	"github.com/syscope/syscope/driver"
 	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/fields"
+	containerfields "github.com/syscope/syscope/fields/container"
 	"github.com/syscope/syscope/format"
 	"github.com/syscope/syscope/inspect"
 	"github.com/syscope/syscope/scap"
@@ -108,6 +113,16 @@ func runCapture(ctx context.Context, stdout io.Writer, o *captureOptions, filter
 		return fmt.Errorf("capture: %w", err)
 	}
 	defer in.Close()
+	// Container metadata comes from the runtimes found on this host,
+	// looked up in the background.
+	ctrs, err := engines.NewManager(engines.Config{}, container.Options{})
+	if err != nil {
+		slog.Warn("capture: no container runtime client", "err", err)
+		ctrs = container.NewManager(container.Options{})
+	}
+	defer ctrs.Close()
+	tracker := containerfields.NewTracker(ctrs, nil)
+	tracker.Attach(in.Env())
 	if _, err := src.MetadataErr(); err != nil {
 		slog.Warn("capture: the /proc snapshot is incomplete", "err", err)
 	}
@@ -117,7 +132,7 @@ func runCapture(ctx context.Context, stdout io.Writer, o *captureOptions, filter
 
 	var n int64
 	if o.out != "" {
-		n, err = captureToFile(in, src, o)
+		n, err = captureToFile(in, src, o, ctrs, tracker)
 	} else {
 		n, err = capturePrint(in, stdout, o)
 	}
@@ -134,11 +149,7 @@ func runCapture(ctx context.Context, stdout io.Writer, o *captureOptions, filter
 }
 
 func capturePrint(in *inspect.Inspector, stdout io.Writer, o *captureOptions) (int64, error) {
-	tmpl := format.Default
-	if o.format != "" {
-		tmpl = format.Unescape(o.format)
-	}
-	fm, err := format.New(tmpl, in.Resolver(), &format.Options{JSON: o.json})
+	fm, err := format.New(printTemplate(o.format), in.Resolver(), &format.Options{JSON: o.json})
 	if err != nil {
 		return 0, fmt.Errorf("capture: -p: %w", err)
 	}
@@ -178,7 +189,10 @@ func capturePrint(in *inspect.Inspector, stdout io.Writer, o *captureOptions) (i
 	return n, nil
 }
 
-func captureToFile(in *inspect.Inspector, src *driver.Source, o *captureOptions) (int64, error) {
+// captureToFile writes the events the filter keeps to o.out, each
+// container's metadata (as container events) before the first event of a
+// process in it.
+func captureToFile(in *inspect.Inspector, src *driver.Source, o *captureOptions, ctrs *container.Manager, tr *containerfields.Tracker) (int64, error) {
 	md := src.Metadata()
 	if o.compat {
 		md = sysdigCompatible(md)
@@ -186,6 +200,13 @@ func captureToFile(in *inspect.Inspector, src *driver.Source, o *captureOptions)
 	w, err := scap.Create(o.out, md, &scap.WriterOptions{Compress: o.compress, LegacyProcessTail: o.compat})
 	if err != nil {
 		return 0, fmt.Errorf("capture: -w: %w", err)
+	}
+	rec := capture.NewRecorder(w, ctrs, nil)
+	var scratch event.Event
+	last := uint64(time.Now().UnixNano())
+	if err := rec.Sync(last); err != nil {
+		w.Close()
+		return 0, fmt.Errorf("capture: -w %s: %w", o.out, err)
 	}
 	var n int64
 	for o.count == 0 || n < o.count {
@@ -197,11 +218,28 @@ func captureToFile(in *inspect.Inspector, src *driver.Source, o *captureOptions)
 			w.Close()
 			return n, fmt.Errorf("capture: %w", err)
 		}
-		if err := w.WriteEvent(c.Evt); err != nil {
+		last = c.Evt.Ts()
+		if c.Thread != nil {
+			if _, ctr := tr.Container(c.Thread); ctr != nil {
+				if err := rec.Observe(ctr, last); err != nil {
+					w.Close()
+					return n, fmt.Errorf("capture: -w %s: %w", o.out, err)
+				}
+			}
+		}
+		ev := c.Evt
+		if o.compat {
+			ev = sysdigCompatibleEvent(ev, &scratch)
+		}
+		if err := w.WriteEvent(ev); err != nil {
 			w.Close()
 			return n, fmt.Errorf("capture: -w %s: %w", o.out, err)
 		}
 		n++
+	}
+	if err := rec.Sync(last); err != nil {
+		w.Close()
+		return n, fmt.Errorf("capture: -w %s: %w", o.out, err)
 	}
 	if err := w.Close(); err != nil {
 		return n, fmt.Errorf("capture: -w %s: %w", o.out, err)
@@ -233,4 +271,25 @@ func sysdigCompatible(md *scap.Metadata) *scap.Metadata {
 		c.Processes[i] = p
 	}
 	return &c
+}
+
+// sysdigCompatibleEvent returns e, or a copy of it in scratch, without
+// what sysdig 0.29.3 cannot read in an event: a generic syscall event whose
+// syscall code is newer than its tables (it stops reading the file there)
+// gets the code 0 (unknown); the native syscall number stays. The live
+// event's bytes are the driver's read-only ring memory, hence the copy.
+func sysdigCompatibleEvent(e *event.Event, scratch *event.Event) *event.Event {
+	if e.Type() != event.GenericX && e.Type() != event.GenericE {
+		return e
+	}
+	p, ok := e.Param(0)
+	if !ok || len(p) != 2 || fields.Sysdig029KnowsSyscall(binary.LittleEndian.Uint16(p)) {
+		return e
+	}
+	buf := append(scratch.Raw[:0], e.Raw...)
+	*scratch = *e
+	scratch.Raw = buf
+	p, _ = scratch.Param(0)
+	binary.LittleEndian.PutUint16(p, 0)
+	return scratch
 }
