@@ -743,6 +743,7 @@ func fdClass() *Class {
 			{Name: "fd.snet", Type: filter.TypeIPNet, Flags: filter.FlagFilterOnly | filter.FlagNoRHS | filter.FlagNoTransformer, Desc: "Matches when the server address is in a CIDR network (filters only).", Bind: fdIP(serverIP)},
 			{Name: "fd.lnet", Type: filter.TypeIPNet, Flags: filter.FlagFilterOnly | filter.FlagNoRHS | filter.FlagNoTransformer, Desc: "Matches when the local address is in a CIDR network (filters only).", Bind: fdIP(localIP)},
 			{Name: "fd.rnet", Type: filter.TypeIPNet, Flags: filter.FlagFilterOnly | filter.FlagNoRHS | filter.FlagNoTransformer, Desc: "Matches when the remote address is in a CIDR network (filters only).", Bind: fdIP(remoteIP)},
+			{Name: "fd.name_changed", Type: tB, Desc: "Whether the event changed the fd's name: a datagram socket's tuple changed by a send or receive, a connect or bind, or a descriptor the event created with a name.", Bind: fdBool(func(_ *Env, c Ctx, _ *state.FD) bool { return c.FDNameChanged })},
 			{Name: "fd.connected", Type: tB, Desc: "For sockets, whether the connection is established.", Bind: fdBool(func(_ *Env, _ Ctx, f *state.FD) bool { return f.Flags&state.FDSocketConnected != 0 })},
 			{Name: "fd.cip.name", Type: tS, Flags: filter.FlagNoRHS | filter.FlagNoTransformer, Desc: "Domain name of the client address, from DNS answers seen (syscope records none: always missing).", Bind: noDNS},
 			{Name: "fd.sip.name", Type: tS, Flags: filter.FlagNoRHS | filter.FlagNoTransformer, Desc: "Domain name of the server address (always missing, see fd.cip.name).", Bind: noDNS},

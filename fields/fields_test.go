@@ -46,22 +46,7 @@ func sharedDir(t *testing.T) string {
 // The coverage tests fail on any other missing field, and on a field listed
 // here that exists.
 var notImplemented = map[string]string{
-	"evt.around":                              "needs a comparison hook in the filter package (its check is a time window, not a value comparison)",
-	"fd.name_changed":                         "needs the state engine to report name changes in its per-event context",
-	"proc.pgid":                               "the state engine does not keep the host process group id",
-	"proc.pgid.name":                          "the state engine does not keep the host process group id",
-	"proc.pgid.exe":                           "the state engine does not keep the host process group id",
-	"proc.pgid.exepath":                       "the state engine does not keep the host process group id",
-	"proc.is_pgid_leader":                     "the state engine does not keep the host process group id",
-	"proc.is_exe_upper_layer":                 "the state engine does not keep overlayfs layer flags of executables",
-	"proc.is_exe_lower_layer":                 "the state engine does not keep overlayfs layer flags of executables",
-	"proc.is_exe_from_memfd":                  "the state engine does not keep whether the executable is a memfd",
-	"proc.exe_ino":                            "the state engine does not keep executable inode data",
-	"proc.exe_ino.ctime":                      "the state engine does not keep executable inode data",
-	"proc.exe_ino.mtime":                      "the state engine does not keep executable inode data",
-	"proc.exe_ino.ctime_duration_proc_start":  "the state engine does not keep executable inode data",
-	"proc.exe_ino.ctime_duration_pidns_start": "the state engine does not keep executable inode data",
-	"proc.pidns_init_start_ts":                "the state engine does not keep pid namespace start times",
+	"evt.around": "needs a comparison hook in the filter package (its check is a time window, not a value comparison)",
 }
 
 // TestCurrentLibsinspFields checks that every field of current libsinsp's

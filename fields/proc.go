@@ -341,6 +341,7 @@ func leaderStr(id func(*state.Thread) int64, get func(dst []byte, t *state.Threa
 
 func sidOf(t *state.Thread) int64   { return t.Sid }
 func vpgidOf(t *state.Thread) int64 { return t.VPgid }
+func pgidOf(t *state.Thread) int64  { return t.Pgid }
 
 func appendComm(dst []byte, t *state.Thread) []byte    { return append(dst, t.Comm...) }
 func appendExe(dst []byte, t *state.Thread) []byte     { return append(dst, t.Exe...) }
@@ -471,6 +472,10 @@ func procClass() *Class {
 			{Name: "proc.vpgid.name", Type: tS, Desc: "proc.name of the process group leader.", Bind: leaderStr(vpgidOf, appendComm)},
 			{Name: "proc.vpgid.exe", Type: tS, Desc: "proc.exe of the process group leader.", Bind: leaderStr(vpgidOf, appendExe)},
 			{Name: "proc.vpgid.exepath", Type: tS, Desc: "proc.exepath of the process group leader.", Bind: leaderStr(vpgidOf, appendExePath)},
+			{Name: "proc.pgid", Type: tI, Print: PrintID, Desc: "Process group id of the process, in the host pid namespace (-1 when unknown).", Bind: procInt(func(t *state.Thread) (int64, bool) { return t.Pgid, true })},
+			{Name: "proc.pgid.name", Type: tS, Desc: "proc.name of the process group leader (the process whose pid is proc.pgid, or the eldest ancestor in the same group).", Bind: leaderStr(pgidOf, appendComm)},
+			{Name: "proc.pgid.exe", Type: tS, Desc: "proc.exe of the process group leader.", Bind: leaderStr(pgidOf, appendExe)},
+			{Name: "proc.pgid.exepath", Type: tS, Desc: "proc.exepath of the process group leader.", Bind: leaderStr(pgidOf, appendExePath)},
 			{Name: "proc.duration", Type: filter.TypeRelTime, Print: PrintDec, Desc: "Nanoseconds since the process was created (unknown for processes that predate the capture).", Bind: bindDuration(false)},
 			{Name: "proc.ppid.duration", Type: filter.TypeRelTime, Print: PrintDec, Desc: "Nanoseconds since the parent process was created.", Bind: bindDuration(true)},
 			{Name: "proc.pid.ts", Type: filter.TypeRelTime, Print: PrintDec, Desc: "Time the process was created, in nanoseconds since the epoch.", Bind: procUint(func(t *state.Thread) (uint64, bool) { return t.CloneTs, t.CloneTs != 0 })},
@@ -489,8 +494,18 @@ func procClass() *Class {
 				}), filter.TypeRelTime), nil
 			}},
 			{Name: "proc.is_exe_writable", Type: tB, Desc: "Whether the executable file is writable by the process's user.", Bind: procBool(func(t *state.Thread) bool { return t.ExeWritable })},
+			{Name: "proc.is_exe_upper_layer", Type: tB, Desc: "Whether the executable is on the upper layer of an overlayfs (written inside the container rather than shipped in its image).", Bind: procBool(func(t *state.Thread) bool { return t.ExeUpperLayer })},
+			{Name: "proc.is_exe_lower_layer", Type: tB, Desc: "Whether the executable is on a lower layer of an overlayfs (part of the container image).", Bind: procBool(func(t *state.Thread) bool { return t.ExeLowerLayer })},
+			{Name: "proc.is_exe_from_memfd", Type: tB, Desc: "Whether the executable is an in-memory file made with memfd_create and run through its descriptor (nothing on disk).", Bind: procBool(func(t *state.Thread) bool { return t.ExeFromMemfd })},
 			{Name: "proc.is_sid_leader", Type: tB, Desc: "Whether the process leads its session (its id in its namespace is the session id).", Bind: procBool(func(t *state.Thread) bool { return t.Sid == t.VPid })},
 			{Name: "proc.is_vpgid_leader", Type: tB, Desc: "Whether the process leads its process group.", Bind: procBool(func(t *state.Thread) bool { return t.VPgid == t.VPid })},
+			{Name: "proc.is_pgid_leader", Type: tB, Desc: "Whether the process leads its process group (proc.pgid is proc.pid).", Bind: procBool(func(t *state.Thread) bool { return t.Pgid == t.Pid })},
+			{Name: "proc.exe_ino", Type: tI, Print: PrintDec, Desc: "Inode number of the executable file (compare with fd.ino); missing when unknown.", Bind: procInt(func(t *state.Thread) (int64, bool) { return int64(t.ExeIno), t.ExeIno != 0 })},
+			{Name: "proc.exe_ino.ctime", Type: filter.TypeAbsTime, Print: PrintDec, Desc: "Last status change time of the executable's inode, in nanoseconds since the epoch (changed by writes, chmod, chown, links...).", Bind: procUint(func(t *state.Thread) (uint64, bool) { return t.ExeInoCtime, t.ExeInoCtime != 0 })},
+			{Name: "proc.exe_ino.mtime", Type: filter.TypeAbsTime, Print: PrintDec, Desc: "Last modification time of the executable's contents, in nanoseconds since the epoch.", Bind: procUint(func(t *state.Thread) (uint64, bool) { return t.ExeInoMtime, t.ExeInoMtime != 0 })},
+			{Name: "proc.exe_ino.ctime_duration_proc_start", Type: filter.TypeAbsTime, Print: PrintDec, Desc: "Nanoseconds from the executable's last status change to the creation of the process that runs it (small values: a freshly dropped binary).", Bind: procUint(func(t *state.Thread) (uint64, bool) { return t.ExeCtimeToClone, t.ExeCtimeToClone != 0 })},
+			{Name: "proc.exe_ino.ctime_duration_pidns_start", Type: filter.TypeAbsTime, Print: PrintDec, Desc: "Nanoseconds from the start of the process's pid namespace to the executable's last status change, when the change came later (a binary changed inside a running container).", Bind: procUint(func(t *state.Thread) (uint64, bool) { return t.ExeCtimeFromPidns, t.ExeCtimeFromPidns != 0 })},
+			{Name: "proc.pidns_init_start_ts", Type: tU, Print: PrintDec, Desc: "Start time of the init process of the process's pid namespace (the container's or the host's), in nanoseconds since the epoch.", Bind: procUint(func(t *state.Thread) (uint64, bool) { return t.PidnsInitStartTs, t.PidnsInitStartTs != 0 })},
 			{Name: "thread.cap_permitted", Type: tS, Desc: "Permitted capabilities of the thread, space separated.", Bind: procAppend(func(dst []byte, t *state.Thread) []byte { return appendCaps(dst, t.CapPermitted) })},
 			{Name: "thread.cap_inheritable", Type: tS, Desc: "Inheritable capabilities of the thread, space separated.", Bind: procAppend(func(dst []byte, t *state.Thread) []byte { return appendCaps(dst, t.CapInheritable) })},
 			{Name: "thread.cap_effective", Type: tS, Desc: "Effective capabilities of the thread, space separated.", Bind: procAppend(func(dst []byte, t *state.Thread) []byte { return appendCaps(dst, t.CapEffective) })},

@@ -31,3 +31,11 @@ const (
 	openTmpfile   uint32 = 1 << 13
 	openFCreated  uint32 = 1 << 14
 )
+
+// Executable flags of execve exits (the driver's PPM_EXE_* bits).
+const (
+	exeWritable   = 1 << 0
+	exeUpperLayer = 1 << 1
+	exeFromMemfd  = 1 << 2
+	exeLowerLayer = 1 << 3
+)

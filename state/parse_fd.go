@@ -26,8 +26,13 @@ func (s *State) newTmp() *FD {
 	f := &s.tmpFD
 	f.reset(0)
 	f.Type = FDUninitialized
+	f.freshSeq = freshTmp
 	return f
 }
+
+// freshTmp marks the scratch descriptor as built from scratch; copying
+// another descriptor into it replaces the mark.
+const freshTmp = ^uint64(0)
 
 // addFD stores a copy of src as descriptor num of t's process, as sinsp's
 // add_fd: it also becomes the thread's last event fd and the event's fd.
@@ -38,8 +43,15 @@ func (s *State) addFD(c *Ctx, t *Thread, num int64, src *FD) *FD {
 		c.FD = nil
 		return nil
 	}
+	fresh := src != nil && src.freshSeq == freshTmp
 	f := ft.put(num, src)
 	c.FD = f
+	if f != nil {
+		f.freshSeq = 0
+		if fresh {
+			f.freshSeq = s.evSeq
+		}
+	}
 	return f
 }
 

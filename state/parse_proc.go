@@ -111,6 +111,7 @@ func (s *State) parseCloneExit(e *event.Event, c *Ctx, et event.Type) {
 	}
 	if validParent {
 		nt.Comm, nt.Exe, nt.ExePath, nt.ExeWritable = pt.Comm, pt.Exe, pt.ExePath, pt.ExeWritable
+		nt.inheritExe(pt)
 		nt.Args = append(nt.Args[:0], pt.Args...)
 		nt.Root, nt.Sid, nt.VPgid, nt.Tty, nt.LoginUID = pt.Root, pt.Sid, pt.VPgid, pt.Tty, pt.LoginUID
 		nt.CapPermitted, nt.CapInheritable, nt.CapEffective = pt.CapPermitted, pt.CapInheritable, pt.CapEffective
@@ -129,6 +130,7 @@ func (s *State) parseCloneExit(e *event.Event, c *Ctx, et event.Type) {
 		}
 		if pt.Comm != "<NA>" && pt.UID != 0xffffffff {
 			nt.Comm, nt.Exe, nt.ExePath = pt.Comm, pt.Exe, pt.ExePath
+			nt.inheritExe(pt)
 			nt.Args = append(nt.Args[:0], pt.Args...)
 			nt.Root, nt.Sid, nt.VPgid, nt.Tty, nt.LoginUID = pt.Root, pt.Sid, pt.VPgid, pt.Tty, pt.LoginUID
 			if flags&CloneThread == 0 {
@@ -199,6 +201,15 @@ func (s *State) parseCloneExit(e *event.Event, c *Ctx, et event.Type) {
 		}
 	}
 	nt.CloneTs = e.Ts()
+	// The pid namespace's start: the machine's boot for a child in the
+	// caller's namespace, else the driver's value (monotonic, made an
+	// epoch time with the boot time) when it has one.
+	nt.PidnsInitStartTs = s.bootTs
+	if inverted && (flags&(CloneChildInPIDNS|CloneNewPID) != 0 || nt.Tid != nt.VTid) {
+		if v, ok := e.Uint(20); ok {
+			nt.PidnsInitStartTs = v + s.bootTs
+		}
+	}
 	if !s.addThread(nt, false) {
 		s.freeThread(nt)
 	}
@@ -206,6 +217,15 @@ func (s *State) parseCloneExit(e *event.Event, c *Ctx, et event.Type) {
 		// the event's own thread may have been replaced: look it up again
 		c.Thread, c.FD = s.lookup(e.Tid()), nil
 	}
+}
+
+// inheritExe copies the executable details (overlay and memfd flags,
+// inode data) and the host process group a child takes from its caller.
+func (t *Thread) inheritExe(p *Thread) {
+	t.Pgid = p.Pgid
+	t.ExeUpperLayer, t.ExeLowerLayer, t.ExeFromMemfd = p.ExeUpperLayer, p.ExeLowerLayer, p.ExeFromMemfd
+	t.ExeIno, t.ExeInoCtime, t.ExeInoMtime = p.ExeIno, p.ExeInoCtime, p.ExeInoMtime
+	t.ExeCtimeToClone = p.ExeCtimeToClone
 }
 
 // setArgs splits a NUL-separated argument buffer.
@@ -396,7 +416,31 @@ func (s *State) parseExecveExit(e *event.Event, c *Ctx, et event.Type) {
 	}
 	if n > 19 {
 		if v, ok := e.Uint(19); ok {
-			t.ExeWritable = v&1 != 0
+			t.ExeWritable = v&exeWritable != 0
+			t.ExeUpperLayer = v&exeUpperLayer != 0
+			t.ExeFromMemfd = v&exeFromMemfd != 0
+			t.ExeLowerLayer = v&exeLowerLayer != 0
+		}
+	}
+	if n > 25 {
+		if mt, ok := e.Uint(25); ok {
+			ino, _ := e.Uint(23)
+			ct, _ := e.Uint(24)
+			t.ExeIno, t.ExeInoCtime, t.ExeInoMtime = ino, ct, mt
+			if t.CloneTs != 0 {
+				t.ExeCtimeToClone = t.CloneTs - ct
+			}
+			if t.PidnsInitStartTs != 0 && ct > t.PidnsInitStartTs {
+				t.ExeCtimeFromPidns = ct - t.PidnsInitStartTs
+			}
+		}
+	}
+	// current drivers send the host process group; without it the
+	// group is unknown
+	t.Pgid = -1
+	if n > 28 {
+		if v, ok := e.Int(28); ok {
+			t.Pgid = v
 		}
 	}
 	if n > 22 && (et == event.SyscallExecveV19X || et == event.SyscallExecveatX) {

@@ -1,6 +1,8 @@
 package state
 
 import (
+	"bytes"
+
 	"github.com/syscope/syscope/event"
 )
 
@@ -56,6 +58,17 @@ var fdParam = func() [event.NumTypes]int8 {
 	return p
 }()
 
+// renamesFD marks the event types whose parsers may change the name of an
+// existing fd (socket tuples and addresses).
+var renamesFD = func() [event.NumTypes]bool {
+	var r [event.NumTypes]bool
+	for _, t := range []event.Type{event.SocketBindX, event.SocketConnectE, event.SocketConnectX,
+		event.SocketSendtoX, event.SocketSendmsgX, event.SocketRecvfromX, event.SocketRecvmsgX} {
+		r[t] = true
+	}
+	return r
+}()
+
 // Process updates the state with e and returns what the state knows about
 // it. The returned Ctx (and what it points to) is valid until the next call.
 func (s *State) Process(e *event.Event) *Ctx {
@@ -84,6 +97,7 @@ func (s *State) ProcessFiltered(e *event.Event, keep func(*Ctx) bool) (*Ctx, boo
 	*c = Ctx{Evt: e, FDNum: -1}
 	et := e.Type()
 	flags := SinspFlags(et)
+	s.evSeq++
 
 	s.reset(e, c, et, flags)
 
@@ -102,11 +116,27 @@ func (s *State) ProcessFiltered(e *event.Event, keep func(*Ctx) bool) (*Ctx, boo
 		}
 	}
 
+	// fd.name_changed: remember the name of the event's fd before the
+	// parsers that may rename an existing socket run
+	var named *FD
+	if c.FD != nil && int(et) < len(renamesFD) && renamesFD[et] {
+		named = c.FD
+		s.oldName = append(s.oldName[:0], named.Name...)
+	}
+
 	s.parse(e, c, et)
 
 	if c.Thread != nil && c.Thread.recycledOrGone(s) {
 		c.Thread = nil
 		c.FD = nil
+	}
+	if f := c.FD; f != nil {
+		if f.freshSeq == s.evSeq {
+			// a descriptor made by this event starts without a name
+			c.FDNameChanged = len(f.Name) != 0
+		} else if f == named {
+			c.FDNameChanged = !bytes.Equal(f.Name, s.oldName)
+		}
 	}
 	if c.Thread != nil {
 		c.FDNum = c.Thread.LastEventFD

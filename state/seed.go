@@ -10,9 +10,17 @@ import (
 // Thread.
 type ProcInfo struct {
 	Tid, Pid, PTid, Sid, VPgid int64
+	Pgid                       int64
 	VTid, VPid                 int64
 	Comm, Exe, ExePath         string
 	ExeWritable                bool
+	ExeUpperLayer              bool
+	ExeLowerLayer              bool
+	ExeFromMemfd               bool
+	ExeIno                     uint64
+	ExeInoCtime                uint64
+	ExeInoMtime                uint64
+	PidnsInitStartTs           uint64
 	Args                       []string
 	Env                        []string
 	Cwd                        string
@@ -58,7 +66,11 @@ type FDInfo struct {
 func (s *State) SeedThread(p *ProcInfo) bool {
 	t := s.newThread()
 	t.Tid, t.Pid, t.PTid, t.Sid, t.VPgid = p.Tid, p.Pid, p.PTid, p.Sid, p.VPgid
+	t.Pgid = p.Pgid
 	t.Comm, t.Exe, t.ExePath, t.ExeWritable = p.Comm, p.Exe, p.ExePath, p.ExeWritable
+	t.ExeUpperLayer, t.ExeLowerLayer, t.ExeFromMemfd = p.ExeUpperLayer, p.ExeLowerLayer, p.ExeFromMemfd
+	t.ExeIno, t.ExeInoCtime, t.ExeInoMtime = p.ExeIno, p.ExeInoCtime, p.ExeInoMtime
+	t.PidnsInitStartTs = p.PidnsInitStartTs
 	t.Args = append(t.Args[:0], p.Args...)
 	if t.Tid == t.Pid || p.Flags&ThreadIsMainThread != 0 {
 		t.Env = append(t.Env[:0], p.Env...)

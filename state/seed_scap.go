@@ -20,14 +20,20 @@ func (s *State) Seed(md *scap.Metadata) {
 	for _, g := range md.Groups {
 		s.AddGroup(Group{GID: g.GID, Name: g.Name})
 	}
+	if md.Machine != nil {
+		s.bootTs = md.Machine.BootTime
+	}
 	var pi ProcInfo
 	for i := range md.Processes {
 		p := &md.Processes[i]
 		pi = ProcInfo{
-			Tid: p.Tid, Pid: p.Pid, PTid: p.Ptid, Sid: p.Sid, VPgid: p.Vpgid,
+			Tid: p.Tid, Pid: p.Pid, PTid: p.Ptid, Sid: p.Sid, VPgid: p.Vpgid, Pgid: p.Pgid,
 			VTid: p.Vtid, VPid: p.Vpid,
 			Comm: p.Comm, Exe: p.Exe, ExePath: p.ExePath, ExeWritable: p.ExeWritable,
-			Args: p.Args, Env: p.Env, Cwd: p.Cwd, Root: p.Root,
+			ExeUpperLayer: p.ExeUpperLayer, ExeLowerLayer: p.ExeLowerLayer, ExeFromMemfd: p.ExeFromMemfd,
+			ExeIno: p.ExeIno, ExeInoCtime: p.ExeInoCtime, ExeInoMtime: p.ExeInoMtime,
+			PidnsInitStartTs: p.PidnsInitStartTs,
+			Args:             p.Args, Env: p.Env, Cwd: p.Cwd, Root: p.Root,
 			FDLimit: p.FDLimit, Flags: p.Flags, UID: p.UID, GID: p.GID, LoginUID: p.LoginUID,
 			CapPermitted: p.CapPermitted, CapEffective: p.CapEffective, CapInheritable: p.CapInheritable,
 			VMSizeKB: p.VMSizeKB, VMRSSKB: p.VMRSSKB, VMSwapKB: p.VMSwapKB,

@@ -83,6 +83,9 @@ type State struct {
 	lastThread  *Thread
 	lastScanTs  uint64
 	lastEventTs uint64
+	bootTs      uint64 // machine boot time (ns since the epoch), 0 if unknown
+	evSeq       uint64 // events processed (marks fds created by the current one)
+	oldName     []byte // the event fd's name before parsing (fd.name_changed)
 	freeThreads []*Thread
 	freeFDs     []*FD
 	serverPorts map[uint16]struct{}
@@ -266,7 +269,7 @@ func (s *State) newThread() *Thread {
 		t = &Thread{}
 	}
 	t.st = s
-	t.Pid, t.PTid, t.Sid, t.VPgid = -1, -1, -1, -1
+	t.Pid, t.PTid, t.Sid, t.VPgid, t.Pgid = -1, -1, -1, -1, -1
 	t.VTid, t.VPid = -1, -1
 	t.FDLimit = -1
 	t.Flags = pplClNameChanged

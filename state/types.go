@@ -191,6 +191,10 @@ type FD struct {
 	// the layout lets a socket whose type changes (bind, connect, IPv4 over
 	// IPv6) show the same values sinsp shows.
 	sock [40]byte
+
+	// freshSeq is the State's event sequence number of the event that
+	// created this descriptor from scratch (not as a copy of another).
+	freshSeq uint64
 }
 
 // IsRoleServer reports whether the socket is the server end (accepted or
@@ -225,6 +229,7 @@ type Thread struct {
 	VTid  int64 // thread id in its pid namespace (thread.vtid)
 	VPid  int64 // process id in its pid namespace (proc.vpid)
 	VPgid int64 // process group id in its pid namespace (proc.vpgid)
+	Pgid  int64 // process group id in the host pid namespace (proc.pgid), -1 if unknown
 
 	Comm    string   // command name (proc.name)
 	Exe     string   // argv[0] (proc.exe)
@@ -235,6 +240,30 @@ type Thread struct {
 	Root    string   // root directory
 	// ExeWritable is true when the executable is writable by its user.
 	ExeWritable bool
+	// ExeUpperLayer and ExeLowerLayer say the executable is on the upper
+	// (written in the container) or lower (image) layer of an overlayfs.
+	ExeUpperLayer bool
+	ExeLowerLayer bool
+	// ExeFromMemfd is true when the executable is a memfd_create file
+	// run through its descriptor (fileless execution).
+	ExeFromMemfd bool
+	// ExeIno, ExeInoCtime and ExeInoMtime are the executable's inode
+	// number and its status change and modification times (ns since the
+	// epoch); 0 when unknown.
+	ExeIno      uint64
+	ExeInoCtime uint64
+	ExeInoMtime uint64
+	// ExeCtimeToClone is CloneTs - ExeInoCtime, computed at execve when the
+	// clone time is known (proc.exe_ino.ctime_duration_proc_start); 0 if
+	// unknown.
+	ExeCtimeToClone uint64
+	// ExeCtimeFromPidns is ExeInoCtime - PidnsInitStartTs when the
+	// executable changed after the pid namespace started
+	// (proc.exe_ino.ctime_duration_pidns_start); 0 otherwise.
+	ExeCtimeFromPidns uint64
+	// PidnsInitStartTs is when the init of the thread's pid namespace
+	// started, in ns since the epoch; 0 if unknown.
+	PidnsInitStartTs uint64
 
 	// Flags are the PPM_CL_* clone flags the thread was created with, plus
 	// PPM_CL_* state bits (name changed, closed, ...).
@@ -317,6 +346,10 @@ type Ctx struct {
 	// Latency is the time since the matching enter event (evt.latency),
 	// 0 when there is none.
 	Latency uint64
+	// FDNameChanged is true when parsing the event changed the name of
+	// FD (fd.name_changed): a send/receive tuple or connect that renamed a
+	// socket, or a new descriptor created with a name.
+	FDNameChanged bool
 	// ThreadCreated is true when processing this event created Thread
 	// from the event alone (it was not in the table).
 	ThreadCreated bool
