@@ -35,6 +35,14 @@ func appendJoin(dst []byte, dir []byte, name []byte, rawLen int) []byte {
 // sanitizePath appends p to t (whose path starts at index base), resolving
 // components the way sinsp's path copier does.
 func sanitizePath(t []byte, base int, p []byte) []byte {
+	if cleanPath(t, base, p) {
+		return append(t, p...)
+	}
+	return sanitizeSlow(t, base, p)
+}
+
+// sanitizeSlow is sanitizePath's general case, byte by byte.
+func sanitizeSlow(t []byte, base int, p []byte) []byte {
 	at := func(i int) byte {
 		if i < len(p) {
 			return p[i]
@@ -97,6 +105,57 @@ func sanitizePath(t []byte, base int, p []byte) []byte {
 		}
 	}
 }
+
+// cleanPath reports whether sanitizePath would append p to t unchanged: p
+// is not empty, has only printable bytes, no '.' followed by '.', '/' or
+// the end, no doubled slash (counting t's last byte before p's first), and
+// does not end in a slash.
+func cleanPath(t []byte, base int, p []byte) bool {
+	n := len(p)
+	if n == 0 || p[n-1] == '/' {
+		return false
+	}
+	var prev byte
+	if len(t) > base {
+		prev = t[len(t)-1]
+	}
+	for i := 0; i < n; i++ {
+		c := p[i]
+		switch pathClass[c] {
+		case pcPlain:
+		case pcDot:
+			if i+1 == n || p[i+1] == '.' || p[i+1] == '/' {
+				return false
+			}
+		case pcSlash:
+			if prev == '/' {
+				return false
+			}
+		default:
+			return false
+		}
+		prev = c
+	}
+	return true
+}
+
+// Byte classes of cleanPath.
+const (
+	pcPlain = iota
+	pcDot
+	pcSlash
+	pcInvalid
+)
+
+var pathClass = func() (t [256]uint8) {
+	for i := range t {
+		if invalidPathByte(byte(i)) {
+			t[i] = pcInvalid
+		}
+	}
+	t['.'], t['/'] = pcDot, pcSlash
+	return t
+}()
 
 // appendSanitized appends s without the bytes sinsp strips from strings it
 // renders (non-printable ASCII and high-bit bytes).

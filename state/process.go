@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/syscope/syscope/event"
 )
@@ -124,9 +125,11 @@ func (s *State) ProcessFiltered(e *event.Event, keep func(*Ctx) bool) (*Ctx, boo
 		s.oldName = append(s.oldName[:0], named.Name...)
 	}
 
+	removed := s.stats.ThreadsRemoved
 	s.parse(e, c, et)
 
-	if c.Thread != nil && c.Thread.recycledOrGone(s) {
+	// a thread leaves the table only through forget, which counts it
+	if c.Thread != nil && s.stats.ThreadsRemoved != removed && c.Thread.recycledOrGone(s) {
 		c.Thread = nil
 		c.FD = nil
 	}
@@ -238,16 +241,18 @@ func (s *State) purgeInactive(ts uint64) {
 func (s *State) reset(e *event.Event, c *Ctx, et event.Type, flags event.EventFlags) {
 	if flags&event.EFSkipparsereset != 0 {
 		if et == event.ProcinfoE {
-			c.Thread = s.threads[e.Tid()]
+			c.Thread = s.find(e.Tid())
 		}
 		return
 	}
-	switch et {
-	case event.ContainerJsonE, event.ContainerJsonV2E, event.UserAddedE, event.UserDeletedE,
-		event.GroupAddedE, event.GroupDeletedE:
+	var kind uint8
+	if int(et) < len(resetKinds) {
+		kind = resetKinds[et]
+	}
+	if kind == resetNoThread {
 		return
 	}
-	queryOS := !isCloneExit(et) && et != event.SchedswitchV6E
+	queryOS := kind != resetLookupOnly
 	var t *Thread
 	if queryOS {
 		t, c.ThreadCreated = s.lookupOrCreate(e.Tid())
@@ -270,7 +275,7 @@ func (s *State) reset(e *event.Event, c *Ctx, et event.Type, flags event.EventFl
 		t.LastEventFD = -1
 		t.lastType = uint16(et)
 		if flags&event.EFUsesFd != 0 {
-			if fd, ok := e.Int(0); ok {
+			if fd, ok := fdArg0(e, flags); ok {
 				t.LastEventFD = fd
 				c.FD = s.getFD(t, fd)
 			}
@@ -320,6 +325,20 @@ func (s *State) reset(e *event.Event, c *Ctx, et event.Type, flags event.EventFl
 	}
 }
 
+// fdArg0 returns the first parameter of e as a signed integer, reading an
+// 8-byte parameter directly and falling back on Event.Int for the rest.
+func fdArg0(e *event.Event, flags event.EventFlags) (int64, bool) {
+	if flags&event.EFLargePayload == 0 {
+		r := e.Raw
+		n := int(e.NParams())
+		off := event.HeaderLen + 2*n
+		if n > 0 && len(r) >= off+8 && binary.LittleEndian.Uint16(r[event.HeaderLen:]) == 8 {
+			return int64(binary.LittleEndian.Uint64(r[off:])), true
+		}
+	}
+	return e.Int(0)
+}
+
 // scheduleFDRemoval queues fd of t's table for removal at the next event.
 func (s *State) scheduleFDRemoval(t *Thread, fd int64) {
 	if s.fdRemoveTid != t.Tid && len(s.fdsToRemove) > 0 {
@@ -337,6 +356,28 @@ func (s *State) scheduleFDRemoval(t *Thread, fd int64) {
 	s.fdRemoveTid = t.Tid
 	s.fdsToRemove = append(s.fdsToRemove, fd)
 }
+
+// How reset finds an event's thread, by type.
+const (
+	resetLookupCreate = iota // look it up, adding a placeholder when unknown
+	resetLookupOnly          // look it up only (clone exits, compact switches)
+	resetNoThread            // no thread (container, user and group events)
+)
+
+var resetKinds = func() [event.NumTypes]uint8 {
+	var k [event.NumTypes]uint8
+	for i := range k {
+		if isCloneExit(event.Type(i)) {
+			k[i] = resetLookupOnly
+		}
+	}
+	k[event.SchedswitchV6E] = resetLookupOnly
+	for _, t := range []event.Type{event.ContainerJsonE, event.ContainerJsonV2E, event.UserAddedE,
+		event.UserDeletedE, event.GroupAddedE, event.GroupDeletedE} {
+		k[t] = resetNoThread
+	}
+	return k
+}()
 
 func isCloneExit(et event.Type) bool {
 	switch et {

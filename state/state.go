@@ -79,8 +79,10 @@ type State struct {
 	fdsToRemove []int64
 	fdRemoveTid int64
 
-	lastTid     int64
-	lastThread  *Thread
+	// tcache is a direct-mapped cache of the thread table by tid, so the
+	// few threads a stretch of events comes from are found without hashing;
+	// an entry goes when its thread leaves the table (forget).
+	tcache      [threadCacheSize]threadCacheEntry
 	lastScanTs  uint64
 	lastEventTs uint64
 	bootTs      uint64 // machine boot time (ns since the epoch), 0 if unknown
@@ -105,7 +107,6 @@ func New(o *Options) *State {
 		groups:      make(map[uint32]*Group),
 		removeTid:   -1,
 		fdRemoveTid: -1,
-		lastTid:     -1,
 		serverPorts: make(map[uint16]struct{}),
 	}
 }
@@ -120,7 +121,7 @@ func (s *State) Stats() Stats {
 
 // Thread returns the thread tid, or nil when it is not in the table. It
 // does not count a miss and does not create anything.
-func (s *State) Thread(tid int64) *Thread { return s.threads[tid] }
+func (s *State) Thread(tid int64) *Thread { return s.find(tid) }
 
 // NumThreads returns the number of threads in the table.
 func (s *State) NumThreads() int { return len(s.threads) }
@@ -173,7 +174,7 @@ func (s *State) ParentOf(t *Thread) *Thread {
 	if t == nil {
 		return nil
 	}
-	return s.threads[t.PTid]
+	return s.find(t.PTid)
 }
 
 // Ancestor returns the n-th ancestor of t's process as sinsp walks it
@@ -191,7 +192,7 @@ func (s *State) Ancestor(t *Thread, n int) *Thread {
 		}
 	}
 	for i := 0; i < n; i++ {
-		mt = s.threads[mt.PTid]
+		mt = s.find(mt.PTid)
 		if mt == nil {
 			return nil
 		}
@@ -206,19 +207,19 @@ func (s *State) ForEachAncestor(t *Thread, fn func(*Thread) bool) {
 	if t == nil {
 		return
 	}
-	slow := s.threads[t.PTid]
+	slow := s.find(t.PTid)
 	fast := slow
 	if fast != nil {
-		fast = s.threads[fast.PTid]
+		fast = s.find(fast.PTid)
 	}
 	for slow != nil && slow.Tid != -1 {
 		if !fn(slow) {
 			return
 		}
-		slow = s.threads[slow.PTid]
+		slow = s.find(slow.PTid)
 		for i := 0; i < 2; i++ {
 			if fast != nil {
-				fast = s.threads[fast.PTid]
+				fast = s.find(fast.PTid)
 			}
 			if slow != nil && (slow == fast || slow.Tid == slow.PTid) {
 				return
@@ -372,8 +373,8 @@ func (s *State) forget(t *Thread) {
 	if s.threads[t.Tid] == t {
 		delete(s.threads, t.Tid)
 	}
-	if s.lastThread == t {
-		s.lastThread, s.lastTid = nil, -1
+	if ce := &s.tcache[uint64(t.Tid)%threadCacheSize]; ce.t == t {
+		*ce = threadCacheEntry{}
 	}
 	if s.ctx.Thread == t {
 		s.ctx.Thread = nil
@@ -459,17 +460,34 @@ func (s *State) reparent(t *Thread) {
 	}
 }
 
-// lookup returns the thread tid from the table, counting a miss.
-func (s *State) lookup(tid int64) *Thread {
-	if tid == s.lastTid && s.lastThread != nil {
-		return s.lastThread
+// threadCacheSize is the number of entries of State.tcache (a power of 2).
+const threadCacheSize = 256
+
+type threadCacheEntry struct {
+	tid int64
+	t   *Thread
+}
+
+// find returns the thread tid, or nil, through the thread cache; it does
+// not count misses.
+func (s *State) find(tid int64) *Thread {
+	ce := &s.tcache[uint64(tid)%threadCacheSize]
+	if ce.t != nil && ce.tid == tid {
+		return ce.t
 	}
 	t := s.threads[tid]
+	if t != nil {
+		ce.tid, ce.t = tid, t
+	}
+	return t
+}
+
+// lookup returns the thread tid from the table, counting a miss.
+func (s *State) lookup(tid int64) *Thread {
+	t := s.find(tid)
 	if t == nil {
 		s.stats.ThreadLookupMiss++
-		return nil
 	}
-	s.lastTid, s.lastThread = tid, t
 	return t
 }
 
@@ -499,6 +517,6 @@ func (s *State) lookupOrCreate(tid int64) (*Thread, bool) {
 		return nil, false
 	}
 	s.stats.ThreadsInferred++
-	s.lastTid, s.lastThread = tid, t
+	s.tcache[uint64(tid)%threadCacheSize] = threadCacheEntry{tid, t}
 	return t, true
 }

@@ -222,9 +222,36 @@ type Cgroup struct {
 // its contents change with later events and it may be recycled after the
 // thread exits.
 type Thread struct {
-	Tid   int64 // thread id (thread.tid)
-	Pid   int64 // process id = tid of the thread group leader (proc.pid)
-	PTid  int64 // id of the thread that created this one (proc.ppid via Main)
+	Tid  int64 // thread id (thread.tid)
+	Pid  int64 // process id = tid of the thread group leader (proc.pid)
+	PTid int64 // id of the thread that created this one (proc.ppid via Main)
+
+	// Flags are the PPM_CL_* clone flags the thread was created with, plus
+	// PPM_CL_* state bits (name changed, closed, ...).
+	Flags uint32
+	// LastEventTs and PrevEventTs are the timestamps of this thread's
+	// latest and previous events (used by evt.deltatime-like fields).
+	LastEventTs uint64
+	PrevEventTs uint64
+	// LastAccessTs is when the thread was last looked up.
+	LastAccessTs uint64
+	// Latency is the time between the latest exit event and its enter event.
+	Latency uint64
+	// LastEventFD is the fd number of the thread's latest event that
+	// referred to one (fd.num), -1 when none.
+	LastEventFD int64
+
+	// per-event bookkeeping, kept together with the fields above so the
+	// steady path touches few cache lines
+	st          *State
+	fds         *fdTable    // own table; threads sharing files use their leader's
+	enterTime   uint64      // timestamp of the latest enter event, 0 if none
+	lastType    uint16      // type of the latest enter event (0xffff: none)
+	enterStored bool        // enter holds a stored event
+	enterValid  bool        // the latest exit matched the latest enter's type
+	enter       []byte      // copy of the latest stored enter event
+	enterEvt    event.Event // view over enter
+
 	Sid   int64 // session id (proc.sid)
 	VTid  int64 // thread id in its pid namespace (thread.vtid)
 	VPid  int64 // process id in its pid namespace (proc.vpid)
@@ -265,9 +292,6 @@ type Thread struct {
 	// started, in ns since the epoch; 0 if unknown.
 	PidnsInitStartTs uint64
 
-	// Flags are the PPM_CL_* clone flags the thread was created with, plus
-	// PPM_CL_* state bits (name changed, closed, ...).
-	Flags uint32
 	// FDLimit is the thread's fd limit (RLIMIT_NOFILE), 0 if unknown.
 	FDLimit int64
 
@@ -289,18 +313,6 @@ type Thread struct {
 	ExecTs    uint64 // timestamp of the last successful execve, 0 if none seen
 	NChildren uint64 // threads and processes created by this thread still in the table
 
-	// LastEventTs and PrevEventTs are the timestamps of this thread's
-	// latest and previous events (used by evt.deltatime-like fields).
-	LastEventTs uint64
-	PrevEventTs uint64
-	// LastAccessTs is when the thread was last looked up.
-	LastAccessTs uint64
-	// Latency is the time between the latest exit event and its enter event.
-	Latency uint64
-	// LastEventFD is the fd number of the thread's latest event that
-	// referred to one (fd.num), -1 when none.
-	LastEventFD int64
-
 	// Incomplete is true when the thread was created from an event because
 	// it was not in the table: its process details may be missing.
 	Incomplete bool
@@ -312,17 +324,9 @@ type Thread struct {
 	ChildSubreaper bool
 
 	cwd string // the process's cwd is the main thread's
-	st  *State
-	fds *fdTable // own table; threads sharing files use their leader's
 
-	enter       []byte      // copy of the latest stored enter event
-	enterEvt    event.Event // view over enter
-	enterStored bool        // enter holds a stored event
-	enterValid  bool        // the latest exit matched the latest enter's type
-	lastType    uint16      // type of the latest enter event (0xffff: none)
-	enterTime   uint64      // timestamp of the latest enter event, 0 if none
-	execEnter   int64       // tid of a non-leader thread that entered execve, -1
-	reaper      int64       // reaper tid the driver reported at exit, 0 if none
+	execEnter int64 // tid of a non-leader thread that entered execve, -1
+	reaper    int64 // reaper tid the driver reported at exit, 0 if none
 }
 
 // Ctx is what the state knows about one event, as field extractors read it.
@@ -374,7 +378,7 @@ func (t *Thread) Main() *Thread {
 	if t.st == nil {
 		return nil
 	}
-	return t.st.threads[t.Pid]
+	return t.st.find(t.Pid)
 }
 
 // Cwd returns the process's current working directory (proc.cwd): the
