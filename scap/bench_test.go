@@ -128,6 +128,26 @@ func BenchmarkIterateV2(b *testing.B) {
 	b.ReportMetric(float64(allocs)/float64(events), "allocs/event")
 }
 
+// BenchmarkIterateGzip reads the same events from a gzip-compressed
+// capture (decompressed by the read-ahead goroutine).
+func BenchmarkIterateGzip(b *testing.B) {
+	path := bigCapture(b)
+	gz := path + ".gz"
+	if _, err := os.Stat(gz); err != nil {
+		rewrite(b, path, gz, &WriterOptions{Compress: true})
+	}
+	iterate(b, gz)
+	b.ReportAllocs()
+	var events, allocs uint64
+	for b.Loop() {
+		n, a := iterate(b, gz)
+		events += n
+		allocs += a
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
+	b.ReportMetric(float64(allocs)/float64(events), "allocs/event")
+}
+
 func rewrite(b *testing.B, in, out string, o *WriterOptions) {
 	r, err := Open(in)
 	if err != nil {
