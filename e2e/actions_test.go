@@ -131,7 +131,7 @@ func runAction(name, dir string) error {
 		return run("shred", victim)
 	case "flood":
 		// Many small events: open and close /dev/null.
-		for i := 0; i < 300000; i++ {
+		for i := 0; i < 100000; i++ {
 			f, err := os.Open("/dev/null")
 			if err != nil {
 				return err

@@ -6,8 +6,8 @@
 // searches, shred, a shell below a process named like a web server), and
 // check that each raises the expected rule with the expected output fields,
 // both over the HTTP output to a local listener and on stdout. The same
-// actions are captured with the driver into a capture file, which `syscope
-// run --replay` must turn into the same alerts.
+// actions are recorded by `syscope capture -w` into a capture file, which
+// `syscope run --replay` must turn into the same alerts.
 //
 // The package has no code of its own besides the tests.
 package e2e

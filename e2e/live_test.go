@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,11 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/syscope/syscope/driver"
-	"github.com/syscope/syscope/engine"
-	"github.com/syscope/syscope/event"
-	"github.com/syscope/syscope/scap"
 )
 
 func TestMain(m *testing.M) {
@@ -286,59 +280,55 @@ func find(alerts []*alertJSON, want map[string]expectation) (map[string]*alertJS
 	return found, misses
 }
 
-// capture records live events into a capture file until stopped.
+// capture is a `syscope capture -w` process recording live events.
 type capture struct {
-	src  *driver.Source
-	w    *scap.Writer
-	done chan error
+	cmd    *exec.Cmd
+	stderr bytes.Buffer
+	waited chan error
 }
 
-func startCapture(t *testing.T, path string) *capture {
+// startCapture starts `syscope capture -w path` and waits until the file
+// exists: the capture creates it after the driver is attached, so every
+// later system call is recorded.
+func startCapture(t *testing.T, bin, path string) *capture {
 	t.Helper()
-	snap, err := engine.SnapshotHost(nil)
-	if err != nil {
+	c := &capture{cmd: exec.Command(bin, "capture", "-w", path), waited: make(chan error, 1)}
+	c.cmd.Stderr = &c.stderr
+	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	src, err := driver.Open(nil)
-	if err != nil {
-		t.Fatalf("driver: %v", err)
-	}
-	w, err := scap.Create(path, snap.Metadata, nil)
-	if err != nil {
-		src.Close()
-		t.Fatal(err)
-	}
-	c := &capture{src: src, w: w, done: make(chan error, 1)}
-	go func() {
-		var ev event.Event
-		for {
-			err := src.Next(&ev)
-			if errors.Is(err, io.EOF) {
-				c.done <- w.Close()
-				return
-			}
-			if err != nil {
-				w.Close()
-				c.done <- err
-				return
-			}
-			if err := w.WriteEvent(&ev); err != nil {
-				c.done <- err
-				return
-			}
+	go func() { c.waited <- c.cmd.Wait() }()
+	deadline := time.After(2 * time.Minute)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return c
 		}
-	}()
-	return c
+		select {
+		case err := <-c.waited:
+			t.Fatalf("syscope capture exited: %v\n%s", err, c.stderr.String())
+		case <-deadline:
+			c.cmd.Process.Kill()
+			<-c.waited
+			t.Fatalf("syscope capture did not start:\n%s", c.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 func (c *capture) stop(t *testing.T) {
 	t.Helper()
-	st := c.src.Stats()
-	c.src.Close()
-	if err := <-c.done; err != nil {
-		t.Fatalf("capture: %v", err)
+	c.cmd.Process.Signal(os.Interrupt)
+	select {
+	case err := <-c.waited:
+		if err != nil {
+			t.Fatalf("syscope capture: %v\n%s", err, c.stderr.String())
+		}
+	case <-time.After(time.Minute):
+		c.cmd.Process.Kill()
+		<-c.waited
+		t.Fatalf("syscope capture did not stop:\n%s", c.stderr.String())
 	}
-	t.Logf("capture: %d events, %d lost", st.Read, st.Lost)
+	t.Logf("syscope capture: %s", strings.TrimSpace(c.stderr.String()))
 }
 
 // liveRun is one `syscope run` process.
@@ -445,7 +435,7 @@ func testLive(t *testing.T, bin string, rulesArgs []string, want map[string]expe
 	defer srv.Close()
 
 	capPath := filepath.Join(dir, "actions.scap")
-	capt := startCapture(t, capPath)
+	capt := startCapture(t, bin, capPath)
 	capStopped := false
 	defer func() {
 		if !capStopped {
@@ -608,11 +598,14 @@ func TestEventDropAlert(t *testing.T) {
 	if err := run.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
+	floodStart := time.Now()
 	err := runHelper("flood", t.TempDir())
 	run.cmd.Process.Signal(syscall.SIGCONT)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("flood took %v", time.Since(floodStart))
+	waitStart := time.Now()
 	deadline := time.Now().Add(time.Minute)
 	var drop *alertJSON
 	for drop == nil && time.Now().Before(deadline) {
@@ -623,8 +616,15 @@ func TestEventDropAlert(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	t.Logf("drop alert after %v", time.Since(waitStart))
 	run.cmd.Process.Signal(os.Interrupt)
-	<-run.waited
+	select {
+	case <-run.waited:
+	case <-time.After(time.Minute):
+		run.cmd.Process.Kill()
+		<-run.waited
+		t.Error("syscope run did not stop on SIGINT")
+	}
 	stdout, stderr := run.output()
 	if drop == nil {
 		t.Fatalf("no internal drop alert over HTTP\nstdout:\n%s\nstderr:\n%s", stdout, stderr)

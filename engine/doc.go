@@ -15,9 +15,7 @@
 //   - an Engine runs the loop (inspector → rules → dispatcher), attaches a
 //     container tracker to the inspector's fields, counts what it did, and
 //     watches the source's and the output queues' drop counters, raising
-//     internal alerts when they pass the threshold;
-//   - SnapshotHost reads /proc and /etc into capture-style metadata, to seed
-//     the state of a live session.
+//     internal alerts when they pass the threshold.
 //
 // The package does not parse rules (package rules), extract fields
 // (package fields), render alert lines or talk to sinks (package output),

@@ -160,14 +160,6 @@ func loadRules(cfg *runConfig, stderr io.Writer) (*rules.Ruleset, error) {
 	return rs, nil
 }
 
-// liveSource is the driver with a snapshot of the host as its metadata.
-type liveSource struct {
-	*driver.Source
-	md *scap.Metadata
-}
-
-func (s *liveSource) Metadata() *scap.Metadata { return s.md }
-
 func runRun(ctx context.Context, stdout, stderr io.Writer, o *runOptions) error {
 	cfg, err := o.buildConfig(stderr)
 	if err != nil {
@@ -190,7 +182,10 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, o *runOptions) error 
 			return fmt.Errorf("run: %w", err)
 		}
 		defer drv.Close()
-		src = withMetadata(drv)
+		if _, err := drv.MetadataErr(); err != nil {
+			slog.Warn("the /proc snapshot is incomplete", "error", err)
+		}
+		src = drv
 	} else {
 		r, err := scap.Open(cfg.CaptureFile)
 		if err != nil {
@@ -262,20 +257,6 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, o *runOptions) error 
 		return fmt.Errorf("run: outputs: %w", closeErr)
 	}
 	return nil
-}
-
-// withMetadata gives the driver a snapshot of the host as metadata,
-// unless the driver provides its own.
-func withMetadata(drv *driver.Source) scap.Source {
-	if s, ok := any(drv).(scap.Source); ok {
-		return s
-	}
-	snap, err := engine.SnapshotHost(nil)
-	if err != nil {
-		slog.Warn("cannot snapshot the host's processes", "error", err)
-		return &liveSource{Source: drv, md: &scap.Metadata{}}
-	}
-	return &liveSource{Source: drv, md: snap.Metadata}
 }
 
 // driverDrops turns the driver's counters into drop counters: events
