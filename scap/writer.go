@@ -61,6 +61,8 @@ type Writer struct {
 	closed bool
 }
 
+var zeros [4]byte
+
 // ErrWriterClosed is returned by a Writer's methods after Close.
 var ErrWriterClosed = errors.New("scap: writer closed")
 
@@ -160,20 +162,36 @@ func (w *Writer) WriteEvent(e *event.Event) error {
 	default:
 		bt = BlockEVFV2Lg
 	}
-	h := w.hdr[:8+pre]
-	binary.LittleEndian.PutUint32(h, bt)
-	binary.LittleEndian.PutUint32(h[4:], uint32(total))
-	binary.LittleEndian.PutUint16(h[8:], e.CPU)
-	if pre == 6 {
-		binary.LittleEndian.PutUint32(h[10:], e.Flags)
+	le := binary.LittleEndian
+	var err error
+	if w.bw.Available() >= total {
+		// Build the block in the write buffer's free space: one copy.
+		b := w.bw.AvailableBuffer()
+		b = le.AppendUint32(b, bt)
+		b = le.AppendUint32(b, uint32(total))
+		b = le.AppendUint16(b, e.CPU)
+		if pre == 6 {
+			b = le.AppendUint32(b, e.Flags)
+		}
+		b = append(b, raw...)
+		b = append(b, zeros[:pad4(body)-body]...)
+		b = le.AppendUint32(b, uint32(total))
+		_, err = w.bw.Write(b)
+	} else {
+		h := w.hdr[:8+pre]
+		le.PutUint32(h, bt)
+		le.PutUint32(h[4:], uint32(total))
+		le.PutUint16(h[8:], e.CPU)
+		if pre == 6 {
+			le.PutUint32(h[10:], e.Flags)
+		}
+		w.bw.Write(h)
+		w.bw.Write(raw)
+		w.bw.Write(zeros[:pad4(body)-body])
+		le.PutUint32(w.pad[:], uint32(total))
+		_, err = w.bw.Write(w.pad[:])
 	}
-	w.bw.Write(h)
-	w.bw.Write(raw)
-	n := pad4(body) - body
-	binary.LittleEndian.PutUint32(w.pad[:], 0)
-	w.bw.Write(w.pad[:n])
-	binary.LittleEndian.PutUint32(w.pad[:], uint32(total))
-	if _, err := w.bw.Write(w.pad[:]); err != nil {
+	if err != nil {
 		w.err = fmt.Errorf("scap: write event %d: %w", e.Num, err)
 		return w.err
 	}
