@@ -574,3 +574,23 @@ func TestEnterEvents(t *testing.T) {
 		t.Errorf("with enter events: %d alerts, want 2", len(alerts))
 	}
 }
+
+// suggested_output appends the container plugin's suggested fields.
+func TestSuggestedOutput(t *testing.T) {
+	ao, err := output.ParseAppendOutput([]byte(`[{suggested_output: true}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, res := engine.LoadContents(&engine.LoadOptions{AppendOutput: ao}, engine.Content{Name: "t.yaml", Data: []byte(twoRules)})
+	if rs == nil {
+		t.Fatal(res)
+	}
+	alerts, _ := runScenario(t, rs, [][]byte{openat(t, tsBase, pidCat, 3, "/etc/shadow", 1)}, &engine.Options{AppendOutput: ao})
+	want := "first /etc/shadow container_id=host container_name=host container_image_repository= container_image_tag= k8s_pod_name=<NA> k8s_ns_name=<NA>"
+	if len(alerts) != 1 || alerts[0].Output != want {
+		t.Fatalf("alerts %v, want output %q", alerts, want)
+	}
+	if v := alerts[0].Fields["k8s.ns.name"]; !v.IsNull() {
+		t.Errorf("k8s.ns.name = %v, want null", v)
+	}
+}

@@ -21,9 +21,10 @@ func Schema() filter.Schema {
 
 // LoadOptions configure loading.
 type LoadOptions struct {
-	// AppendOutput entries add their extra_output to the output of the
-	// rules they match (Falco's append_output); their extra fields are the
-	// engine's business (Options.AppendOutput).
+	// AppendOutput entries add their extra_output (and, with
+	// suggested_output, the suggested fields, see SuggestedFields) to the
+	// output of the rules they match (Falco's append_output); their extra
+	// fields are the engine's business (Options.AppendOutput).
 	AppendOutput []output.AppendOutput
 }
 
@@ -33,14 +34,36 @@ func (o *LoadOptions) rulesOptions() *rules.Options {
 		return ro
 	}
 	for _, a := range o.AppendOutput {
-		if a.ExtraOutput == "" {
-			continue
+		for _, f := range []string{a.ExtraOutput, suggestedFormat(a.SuggestedOutput)} {
+			if f == "" {
+				continue
+			}
+			ro.AppendOutput = append(ro.AppendOutput, rules.AppendOutput{
+				Source: a.Match.Source, Tags: a.Match.Tags, Rule: a.Match.Rule, Format: f,
+			})
 		}
-		ro.AppendOutput = append(ro.AppendOutput, rules.AppendOutput{
-			Source: a.Match.Source, Tags: a.Match.Tags, Rule: a.Match.Rule, Format: a.ExtraOutput,
-		})
 	}
 	return ro
+}
+
+// SuggestedFields are the fields the container plugin suggests for every
+// alert (its fields flagged as suggested output formats), in its order.
+// append_output's suggested_output adds them to the output of the rules an
+// entry matches, each as "name_with_underscores=%name".
+var SuggestedFields = []string{
+	"container.id", "container.name", "container.image.repository", "container.image.tag",
+	"k8s.pod.name", "k8s.ns.name",
+}
+
+func suggestedFormat(on bool) string {
+	if !on {
+		return ""
+	}
+	parts := make([]string, len(SuggestedFields))
+	for i, f := range SuggestedFields {
+		parts[i] = strings.ReplaceAll(f, ".", "_") + "=%" + f
+	}
+	return strings.Join(parts, " ")
 }
 
 // ExpandPaths turns rules paths into files, in order: a file stays as it
