@@ -130,6 +130,24 @@ func checkCapture(t *testing.T, data []byte) {
 			t.Fatalf("implausible offset %d for %d input bytes", be.Offset, len(data))
 		}
 	}
+	// The general path alone gives the same events and end.
+	if g, gerr := NewReader(bytes.NewReader(data)); gerr == nil {
+		var slow []rec
+		var ge event.Event
+		for {
+			gerr = g.next(&ge)
+			if gerr != nil {
+				break
+			}
+			slow = append(slow, rec{raw: bytes.Clone(ge.Raw), num: ge.Num, cpu: ge.CPU, flags: ge.Flags})
+		}
+		if d := diffEvents(evs, slow); d != "" {
+			t.Fatalf("fast and general paths differ: %s", d)
+		}
+		if (gerr == io.EOF) != (err == io.EOF) || (err != io.EOF && gerr.Error() != err.Error()) {
+			t.Fatalf("fast path ended with %v, general path with %v", err, gerr)
+		}
+	}
 	md := r.Metadata()
 	var buf bytes.Buffer
 	w, err := NewWriter(&buf, md, nil)
