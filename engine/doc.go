@@ -5,8 +5,8 @@
 // It ties the other packages together:
 //
 //   - Registry and Schema give the fields rules are loaded and evaluated
-//     with (the fields package's classes, container.* and k8s.* from package
-//     containerfields, and the executable fields rules need);
+//     with (the fields package's classes, with container.* and k8s.* from
+//     package containerfields);
 //   - LoadFiles and LoadContents load rules files through that schema,
 //     applying append_output's extra text;
 //   - CompileOutput renders a rule's output as Falco does: the text with
