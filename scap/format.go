@@ -32,13 +32,13 @@ const (
 	BlockFDLInt = 0x8001ABCD
 	BlockFDLV2  = 0x218
 
-	BlockEV        = 0x204 // event, v1 header
-	BlockEVInt     = 0x8010ABCD
-	BlockEVF       = 0x208 // event with flags, v1 header
-	BlockEVV2      = 0x216 // event, v2 header
-	BlockEVFV2     = 0x217 // event with flags, v2 header
-	BlockEVV2Large = 0x221 // event with u32 parameter lengths
-	BlockEVFV2Lg   = 0x222 // event with flags and u32 parameter lengths
+	BlockEV         = 0x204 // event, v1 header
+	BlockEVInt      = 0x8010ABCD
+	BlockEVF        = 0x208 // event with flags, v1 header
+	BlockEVV2       = 0x216 // event, v2 header
+	BlockEVFV2      = 0x217 // event with flags, v2 header
+	BlockEVV2Large  = 0x221 // event with u32 parameter lengths
+	BlockEVFV2Large = 0x222 // event with flags and u32 parameter lengths
 
 	BlockIL    = 0x205 // interface list
 	BlockILInt = 0x8011ABCD
@@ -173,7 +173,7 @@ func blockName(t uint32) string {
 		return "process list"
 	case BlockFDL, BlockFDLInt, BlockFDLV2:
 		return "fd list"
-	case BlockEV, BlockEVInt, BlockEVF, BlockEVV2, BlockEVFV2, BlockEVV2Large, BlockEVFV2Lg:
+	case BlockEV, BlockEVInt, BlockEVF, BlockEVV2, BlockEVFV2, BlockEVV2Large, BlockEVFV2Large:
 		return "event"
 	case BlockIL, BlockILInt, BlockILV2:
 		return "interface list"

@@ -196,11 +196,11 @@ func FuzzEventBlock(f *testing.F) {
 	f.Add(uint8(1), v1Event(closeEvent(1, 1, 3)))
 	f.Add(uint8(2), mkEvent(2, 1, event.PlugineventE, le32(1), []byte("x")))
 	f.Add(uint8(3), v1Event(mkEvent(6, 10, event.NotificationE, []byte("1\x00"), []byte("desc\x00"))))
-	types := []uint32{BlockEVV2, BlockEV, BlockEVV2Large, BlockEVF, BlockEVFV2, BlockEVFV2Lg, BlockEVInt}
+	types := []uint32{BlockEVV2, BlockEV, BlockEVV2Large, BlockEVF, BlockEVFV2, BlockEVFV2Large, BlockEVInt}
 	head := shb(1, 2, nil)
 	f.Fuzz(func(t *testing.T, sel uint8, ev []byte) {
 		bt := types[int(sel)%len(types)]
-		withFlags := bt == BlockEVF || bt == BlockEVFV2 || bt == BlockEVFV2Lg
+		withFlags := bt == BlockEVF || bt == BlockEVFV2 || bt == BlockEVFV2Large
 		c := append(append([]byte(nil), head...), evBlock(bt, 1, 1, withFlags, ev)...)
 		checkCapture(t, c)
 	})

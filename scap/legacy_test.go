@@ -528,7 +528,7 @@ func TestV2EventBlocks(t *testing.T) {
 	for _, b := range walkBlocks(t, out) {
 		types = append(types, b.typ)
 	}
-	wantTypes := []uint32{BlockSHB, BlockEVV2, BlockEVFV2, BlockEVV2Large, BlockEVFV2Lg, BlockEVV2Large}
+	wantTypes := []uint32{BlockSHB, BlockEVV2, BlockEVFV2, BlockEVV2Large, BlockEVFV2Large, BlockEVV2Large}
 	if !reflect.DeepEqual(types, wantTypes) {
 		t.Fatalf("block types %x, want %x", types, wantTypes)
 	}

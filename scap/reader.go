@@ -390,7 +390,7 @@ func (r *Reader) meta(typ uint32, b []byte, off int64) error {
 
 func isEventBlock(t uint32) bool {
 	switch t {
-	case BlockEV, BlockEVInt, BlockEVF, BlockEVV2, BlockEVFV2, BlockEVV2Large, BlockEVFV2Lg:
+	case BlockEV, BlockEVInt, BlockEVF, BlockEVV2, BlockEVFV2, BlockEVV2Large, BlockEVFV2Large:
 		return true
 	}
 	return false
@@ -472,7 +472,7 @@ func (r *Reader) next(e *event.Event) error {
 				flags = binary.LittleEndian.Uint32(b[10:])
 			}
 			ok, err = r.eventV1(b, 14, e)
-		case BlockEVFV2, BlockEVFV2Lg:
+		case BlockEVFV2, BlockEVFV2Large:
 			if len(b) >= 18 {
 				flags = binary.LittleEndian.Uint32(b[10:])
 			}

@@ -160,7 +160,7 @@ func (w *Writer) WriteEvent(e *event.Event) error {
 	case !large:
 		bt = BlockEVFV2
 	default:
-		bt = BlockEVFV2Lg
+		bt = BlockEVFV2Large
 	}
 	le := binary.LittleEndian
 	var err error
