@@ -107,6 +107,9 @@ type Engine struct {
 	opts    Options
 	cur     *state.Ctx
 	onMatch func(*rules.Rule)
+	// skip[t] is set for the event types rules do not see (system call
+	// enter events, unless Options.EnterEvents).
+	skip []bool
 
 	events                  uint64 // owned by the Run goroutine
 	alerts                  atomic.Uint64
@@ -155,6 +158,12 @@ func New(in *inspect.Inspector, rs *rules.Ruleset, d *output.Dispatcher, o *Opti
 		e.outs[r.ID] = ro
 	}
 	e.onMatch = e.raise
+	e.skip = make([]bool, len(event.Types()))
+	if !e.opts.EnterEvents {
+		for i, info := range event.Types() {
+			e.skip[i] = i&1 == 0 && info.Category&event.CatSyscall != 0 // even ids are enter events
+		}
+	}
 	return e, nil
 }
 
@@ -190,7 +199,7 @@ func (e *Engine) raise(r *rules.Rule) {
 func (e *Engine) Process(c *state.Ctx) int {
 	e.events++
 	t := c.Evt.Type()
-	if !e.opts.EnterEvents && t&1 == 0 && t.Info().Category&event.CatSyscall != 0 {
+	if int(t) < len(e.skip) && e.skip[t] {
 		return 0
 	}
 	e.cur = c
