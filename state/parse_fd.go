@@ -144,6 +144,13 @@ func (s *State) parseOpenExit(e *event.Event, c *Ctx, et event.Type) {
 		s.stats.ParseErrors++
 		return
 	}
+	ev := &s.pv
+	ev.load(e)
+	var env *paramView
+	if ee != nil {
+		env = &s.pvEnter
+		env.load(ee)
+	}
 	var (
 		name    []byte
 		rawLen  int
@@ -155,7 +162,7 @@ func (s *State) parseOpenExit(e *event.Event, c *Ctx, et event.Type) {
 		absOnly bool
 	)
 	fromEnterName := func(idx int) ([]byte, int, bool) {
-		p, ok := ee.Param(idx)
+		p, ok := env.Param(idx)
 		if !ok {
 			return nil, 0, false
 		}
@@ -165,32 +172,32 @@ func (s *State) parseOpenExit(e *event.Event, c *Ctx, et event.Type) {
 		}
 		return n, len(p), true
 	}
-	u32 := func(ev *event.Event, i int) uint32 { v, _ := ev.Uint(i); return uint32(v) }
+	u32 := func(v *paramView, i int) uint32 { x, _ := v.Uint(i); return uint32(x) }
 	switch et {
 	case event.SyscallOpenX:
-		p, _ := e.Param(1)
-		name, rawLen, flags = cstr(p), len(p), u32(e, 2)
-		if e.NParams() > 4 {
-			dev = u32(e, 4)
-			if e.NParams() > 5 {
-				ino, _ = e.Uint(5)
+		p, _ := ev.Param(1)
+		name, rawLen, flags = cstr(p), len(p), u32(ev, 2)
+		if ev.NParams() > 4 {
+			dev = u32(ev, 4)
+			if ev.NParams() > 5 {
+				ino, _ = ev.Uint(5)
 			}
 		}
-		if ee != nil && ee.NParams() >= 2 {
+		if ee != nil && env.NParams() >= 2 {
 			if n, l, ok := fromEnterName(0); ok {
-				name, rawLen, flags = n, l, u32(ee, 1)
+				name, rawLen, flags = n, l, u32(env, 1)
 			}
 		}
 	case event.SyscallCreatX:
-		p, _ := e.Param(1)
+		p, _ := ev.Param(1)
 		name, rawLen = cstr(p), len(p)
-		if e.NParams() > 3 {
-			dev = u32(e, 3)
-			if e.NParams() > 4 {
-				ino, _ = e.Uint(4)
+		if ev.NParams() > 3 {
+			dev = u32(ev, 3)
+			if ev.NParams() > 4 {
+				ino, _ = ev.Uint(4)
 			}
 		}
-		if ee != nil && ee.NParams() >= 1 {
+		if ee != nil && env.NParams() >= 1 {
 			if n, l, ok := fromEnterName(0); ok {
 				name, rawLen, flags = n, l, 0
 			}
@@ -201,34 +208,34 @@ func (s *State) parseOpenExit(e *event.Event, c *Ctx, et event.Type) {
 		if ee == nil {
 			return
 		}
-		p, _ := ee.Param(1)
-		name, rawLen, flags = cstr(p), len(p), u32(ee, 2)
+		p, _ := env.Param(1)
+		name, rawLen, flags = cstr(p), len(p), u32(env, 2)
 		dirfd, _ = ee.Int(0)
 		useDir = true
 	case event.SyscallOpenatV2X, event.SyscallOpenat2X:
-		p, _ := e.Param(2)
-		name, rawLen, flags = cstr(p), len(p), u32(e, 3)
+		p, _ := ev.Param(2)
+		name, rawLen, flags = cstr(p), len(p), u32(ev, 3)
 		dirfd, _ = e.Int(1)
 		devIdx := 5
 		if et == event.SyscallOpenat2X {
 			devIdx = 6
 		}
-		if e.NParams() > devIdx {
-			dev = u32(e, devIdx)
-			if e.NParams() > devIdx+1 {
-				ino, _ = e.Uint(devIdx + 1)
+		if ev.NParams() > devIdx {
+			dev = u32(ev, devIdx)
+			if ev.NParams() > devIdx+1 {
+				ino, _ = ev.Uint(devIdx + 1)
 			}
 		}
-		if ee != nil && ee.NParams() >= 3 {
+		if ee != nil && env.NParams() >= 3 {
 			if n, l, ok := fromEnterName(1); ok {
-				name, rawLen, flags = n, l, u32(ee, 2)
+				name, rawLen, flags = n, l, u32(env, 2)
 				dirfd, _ = ee.Int(0)
 			}
 		}
 		useDir = true
 	case event.SyscallOpenByHandleAtX:
-		flags = u32(e, 2)
-		p, _ := e.Param(3)
+		flags = u32(ev, 2)
+		p, _ := ev.Param(3)
 		name, rawLen = cstr(p), len(p)
 		absOnly = true
 	}

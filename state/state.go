@@ -85,9 +85,11 @@ type State struct {
 	tcache      [threadCacheSize]threadCacheEntry
 	lastScanTs  uint64
 	lastEventTs uint64
-	bootTs      uint64 // machine boot time (ns since the epoch), 0 if unknown
-	evSeq       uint64 // events processed (marks fds created by the current one)
-	oldName     []byte // the event fd's name before parsing (fd.name_changed)
+	bootTs      uint64    // machine boot time (ns since the epoch), 0 if unknown
+	evSeq       uint64    // events processed (marks fds created by the current one)
+	oldName     []byte    // the event fd's name before parsing (fd.name_changed)
+	pv          paramView // the event's parameters, for parsers that read several
+	pvEnter     paramView // its stored enter event's
 	freeThreads []*Thread
 	freeFDs     []*FD
 	serverPorts map[uint16]struct{}
