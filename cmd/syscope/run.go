@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/syscope/syscope/container"
+	"github.com/syscope/syscope/container/capture"
 	"github.com/syscope/syscope/container/engines"
 	"github.com/syscope/syscope/driver"
 	"github.com/syscope/syscope/engine"
@@ -171,6 +172,7 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, o *runOptions) error 
 	}
 	var src scap.Source
 	var drv *driver.Source
+	var replayCtrs *container.Manager
 	live := cfg.EngineKind != "replay"
 	if live {
 		dopts := &driver.Options{RingSize: cfg.RingSize(), Snaplen: cfg.Snaplen}
@@ -191,7 +193,11 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, o *runOptions) error 
 		if err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		src = r
+		// The container metadata a capture records (container events)
+		// feeds container.* and k8s.* as it did live.
+		replayCtrs = container.NewManager(container.Options{})
+		defer replayCtrs.Close()
+		src = capture.NewSource(r, replayCtrs)
 	}
 	in, err := inspect.New(src, engine.InspectOptions(nil))
 	if err != nil {
@@ -234,6 +240,8 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, o *runOptions) error 
 		eo.Interrupt = func() { drv.Close() }
 		eo.EventDrops = func() output.DropCounters { return driverDrops(drv.Stats()) }
 		eo.EventDropConfig = cfg.Output.SyscallEventDrops
+	} else {
+		eo.Containers = replayCtrs
 	}
 	e, err := engine.New(in, rs, d, eo)
 	if err != nil {
