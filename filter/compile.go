@@ -97,7 +97,8 @@ func (r schemaResolver) Resolve(ref Ref) (Field[struct{}], error) {
 }
 
 type compiler[C any] struct {
-	r Resolver[C]
+	r    Resolver[C]
+	prog *Program[C] // nil: nothing is shared
 }
 
 func (cp *compiler[C]) fail(pos Pos, cause error, format string, args ...any) {
@@ -105,6 +106,18 @@ func (cp *compiler[C]) fail(pos Pos, cause error, format string, args ...any) {
 }
 
 func (cp *compiler[C]) boolean(e Expr) func(C) bool {
+	if cp.prog != nil {
+		switch e.(type) {
+		case *AndExpr, *OrExpr, *UnaryCheck, *BinaryCheck:
+			if f, ok := cp.prog.memoized(e, func() func(C) bool { return cp.build(e) }); ok {
+				return f
+			}
+		}
+	}
+	return cp.build(e)
+}
+
+func (cp *compiler[C]) build(e Expr) func(C) bool {
 	switch n := e.(type) {
 	case *AndExpr:
 		fs := make([]func(C) bool, len(n.Children))

@@ -36,6 +36,8 @@ type EngineOptions struct {
 // space): use one per goroutine.
 type Engine[C any] struct {
 	rules   []engineRule[C]
+	prog    *filter.Program[C]
+	plan    Plan
 	byType  [maxTypes][]int32
 	dirty   bool
 	mode    MatchMode
@@ -60,14 +62,59 @@ func NewEngine[C any](rs *Ruleset, r filter.Resolver[C], opts *EngineOptions) (*
 			e.minPrio = opts.MinPriority
 		}
 	}
-	for _, rule := range rs.Rules {
-		pred, err := filter.Compile(rule.Compiled, r)
+	// Each rule runs only on the event types it is indexed under, so the
+	// evt.type checks those types decide are folded away; the remaining
+	// conditions share the evaluation of their common parts per event.
+	e.prog = filter.NewProgram(r)
+	prunable := evtTypeIsName(r)
+	exprs := make([]filter.Expr, len(rs.Rules))
+	known := make([]truth, len(rs.Rules))
+	for i, rule := range rs.Rules {
+		exprs[i] = rule.Compiled
+		if prunable {
+			exprs[i], known[i] = pruneForTypes(rule.Compiled, rule.EventTypes)
+		}
+		switch {
+		case known[i] != truthUnknown:
+			e.plan.Decided++
+		case exprs[i] != rule.Compiled:
+			e.plan.Pruned++
+		}
+		if known[i] == truthUnknown {
+			e.prog.Add(exprs[i])
+		}
+	}
+	for i, rule := range rs.Rules {
+		var pred func(C) bool
+		var err error
+		switch known[i] {
+		case truthTrue:
+			pred = func(C) bool { return true }
+		case truthFalse:
+			pred = func(C) bool { return false }
+		}
+		if pred == nil {
+			pred, err = e.prog.Compile(exprs[i])
+		} else {
+			// decided: compiled anyway for its errors
+			_, err = filter.Compile(rule.Compiled, r)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("compile rule %q: %w", rule.Name, err)
 		}
 		e.rules = append(e.rules, engineRule[C]{rule: rule, pred: pred, enabled: rule.Enabled})
 	}
+	e.plan.Shared = e.prog.Shared()
 	return e, nil
+}
+
+// evtTypeIsName reports whether r binds evt.type as a single string, the
+// event's name, whose checks against constants always compile: then the
+// checks a rule's event types decide can be pruned without hiding a
+// compile error.
+func evtTypeIsName[C any](r filter.Resolver[C]) bool {
+	f, err := r.Resolve(filter.Ref{Name: "evt.type"})
+	return err == nil && f.Valid() && f.Info.Type == filter.TypeString && f.Info.Arity == filter.Scalar
 }
 
 // Rules returns the engine's rules in definition order.
@@ -155,7 +202,8 @@ func (e *Engine[C]) Candidates(t event.Type) int {
 }
 
 // Process evaluates the active rules that can match an event of type t on
-// c, in definition order, and calls fn for each matching rule (only the
+// c (t must be c's event type: the rules are compiled for the types they
+// are indexed under), in definition order, and calls fn for each matching rule (only the
 // first one in MatchFirst mode). It returns the number of matches.
 func (e *Engine[C]) Process(t event.Type, c C, fn func(*Rule)) int {
 	if e.dirty {
@@ -165,6 +213,7 @@ func (e *Engine[C]) Process(t event.Type, c C, fn func(*Rule)) int {
 		return 0
 	}
 	n := 0
+	e.prog.Next()
 	for _, i := range e.byType[t] {
 		r := &e.rules[i]
 		e.evals++
@@ -183,6 +232,22 @@ func (e *Engine[C]) Process(t event.Type, c C, fn func(*Rule)) int {
 	}
 	return n
 }
+
+// Plan says how the engine compiled its rules for evaluation (the rules'
+// conditions and their rendering are unchanged).
+type Plan struct {
+	// Pruned counts rules whose condition lost evt.type checks that the
+	// event types the rule is indexed under decide.
+	Pruned int
+	// Decided counts rules whose whole condition those checks decide.
+	Decided int
+	// Shared counts the distinct sub-conditions (checks, and/or groups)
+	// that occur in several places and are evaluated once per event.
+	Shared int
+}
+
+// Plan returns how the engine compiled its rules.
+func (e *Engine[C]) Plan() Plan { return e.plan }
 
 // Stats are an engine's counters.
 type Stats struct {

@@ -273,3 +273,18 @@ func ExampleEngine() {
 	// Output:
 	// Notice shell opens a file
 }
+
+func TestEnginePlan(t *testing.T) {
+	e := newEngine(t, &rules.EngineOptions{Mode: rules.MatchAll})
+	// the three enabled rules lose their evt.type checks; the disabled one
+	// matches every type and keeps its condition; "proc.name in (bash, sh)"
+	// and "fd.name = /etc/shadow" are shared
+	if got, want := e.Plan(), (rules.Plan{Pruned: 3, Shared: 2}); got != want {
+		t.Errorf("plan %+v, want %+v", got, want)
+	}
+	for _, r := range e.Rules() {
+		if r.Name == "shell reads shadow" && r.CompiledCondition() != "(evt.type in (open, openat) and proc.name in (bash, sh) and fd.name = /etc/shadow)" {
+			t.Errorf("compiled condition changed: %s", r.CompiledCondition())
+		}
+	}
+}
