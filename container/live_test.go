@@ -17,6 +17,7 @@ import (
 	"github.com/syscope/syscope/container/cri"
 	"github.com/syscope/syscope/container/docker"
 	"github.com/syscope/syscope/container/internal/ctrtest"
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 // detectPid reads the cgroups of a host pid and detects its container.
@@ -53,7 +54,7 @@ func TestHostProcessIsHost(t *testing.T) {
 	info, raw := detectPid(t, os.Getpid())
 	if !info.IsHost() || info.ID != "host" {
 		// A test runner inside a container would legitimately see one.
-		if os.Getenv("CI") != "true" {
+		if !testenv.CI() {
 			t.Skipf("this process is not on the host (%+v):\n%s", info, raw)
 		}
 		t.Fatalf("test process detected as %+v from\n%s", info, raw)
@@ -229,7 +230,7 @@ func findProc(t *testing.T, cmdline string) int {
 }
 
 func TestCRILive(t *testing.T) {
-	ctrtest.RequireRoot(t)
+	testenv.RequireRoot(t)
 	podUID := fmt.Sprintf("5c0e0000-0000-4000-8000-%012d", time.Now().UnixNano()%1e12)
 	netPodUID := fmt.Sprintf("5c0e0000-0000-4000-9000-%012d", time.Now().UnixNano()%1e12)
 	cgParent := "/kubepods/besteffort/pod" + podUID

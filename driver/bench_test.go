@@ -18,6 +18,7 @@ import (
 
 	"github.com/syscope/syscope/driver/internal/floor"
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 // The benchmarks pin the workload to the last CPU and the reader to the
@@ -176,7 +177,7 @@ func drainSource(s *Source, wg *sync.WaitGroup, count *uint64) *order {
 // (a minimal eBPF ring buffer writer) and with the driver capturing every
 // syscall of the system, and the driver's overhead relative to the floor's.
 func BenchmarkOverhead(b *testing.B) {
-	privileged(b)
+	testenv.RequireRoot(b)
 	loops := []struct {
 		kind     string
 		n        int
@@ -246,7 +247,7 @@ func BenchmarkOverhead(b *testing.B) {
 // on one CPU: live, with a getppid storm on the other CPU, and draining a
 // filled ring buffer.
 func BenchmarkConsume(b *testing.B) {
-	privileged(b)
+	testenv.RequireRoot(b)
 	for _, mode := range []RingMode{RingShared, RingPerCPU} {
 		b.Run(mode.String(), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
@@ -307,7 +308,7 @@ func BenchmarkConsume(b *testing.B) {
 // BenchmarkNext is the reader's cost per event, with allocations: a getppid
 // storm in a child process supplies the events.
 func BenchmarkNext(b *testing.B) {
-	privileged(b)
+	testenv.RequireRoot(b)
 	c := startChild(b, "loop", "getppid", strconv.Itoa(b.N+1000))
 	s, err := Open(&Options{Pids: []int{c.pid()}, RingSize: 64 << 20})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 // kv parses the key=value lines a workload prints.
@@ -83,7 +84,7 @@ func flagVal(t *testing.T, tab *event.FlagTable, names ...string) uint32 {
 // returns its output and every event captured until its exit.
 func runCaptured(t *testing.T, workload string, args ...string) (map[string]string, []*ev) {
 	t.Helper()
-	privileged(t)
+	testenv.RequireRoot(t)
 	c := startChild(t, workload, args...)
 	r := record(t, &Options{Pids: []int{c.pid()}})
 	out := kv(t, c.run(t))
@@ -252,7 +253,7 @@ func procStat(t *testing.T, pid, n int) int64 {
 }
 
 func TestExec(t *testing.T) {
-	privileged(t)
+	testenv.RequireRoot(t)
 	dir := t.TempDir()
 	c := startChild(t, "exec", dir)
 	pid := c.pid()
@@ -569,7 +570,7 @@ func TestCredAndPtrace(t *testing.T) {
 // TestDrops floods a deliberately tiny ring buffer from a process nobody
 // reads for, and checks that every lost event is counted.
 func TestDrops(t *testing.T) {
-	privileged(t)
+	testenv.RequireRoot(t)
 	c := startChild(t, "storm")
 	s, err := Open(&Options{Pids: []int{c.pid()}, RingSize: os.Getpagesize()})
 	if err != nil {
@@ -873,7 +874,7 @@ func TestCoverage(t *testing.T) {
 // Close ends a blocked Next with io.EOF and releases every descriptor the
 // source opened.
 func TestCloseUnblocksNext(t *testing.T) {
-	privileged(t)
+	testenv.RequireRoot(t)
 	countFDs := func() int {
 		ents, err := os.ReadDir("/proc/self/fd")
 		if err != nil {
@@ -918,7 +919,7 @@ func TestCloseUnblocksNext(t *testing.T) {
 
 // Without privileges Open fails with ErrPermission and says what is missing.
 func TestNotPrivileged(t *testing.T) {
-	privileged(t)
+	testenv.RequireRoot(t)
 	// The test binary may sit in a directory only root can enter: run a
 	// copy the unprivileged child can execute.
 	bin := filepath.Join(t.TempDir(), "driver.test")
@@ -948,7 +949,7 @@ func TestNotPrivileged(t *testing.T) {
 // With Options.Syscalls only the listed syscalls and the process lifecycle
 // are captured.
 func TestSyscallSelection(t *testing.T) {
-	privileged(t)
+	testenv.RequireRoot(t)
 	dir := t.TempDir()
 	c := startChild(t, "files", dir)
 	r := record(t, &Options{Pids: []int{c.pid()}, Syscalls: []string{"openat", "unlink"}})

@@ -8,6 +8,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 func TestParseRelease(t *testing.T) {
@@ -89,7 +91,7 @@ func TestFamilies(t *testing.T) {
 
 // A program the verifier rejects yields ErrVerifier naming the saved log.
 func TestVerifierLogSaved(t *testing.T) {
-	privileged(t)
+	testenv.RequireRoot(t)
 	dir := t.TempDir()
 	_, err := ebpf.NewProgram(&ebpf.ProgramSpec{
 		Type: ebpf.SocketFilter,

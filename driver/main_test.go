@@ -23,18 +23,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// privileged skips the test when it cannot load eBPF programs, except in CI
-// where it must run.
-func privileged(tb testing.TB) {
-	tb.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("privileged test: CI=true but not running as root")
-		}
-		tb.Skip("privileged test: needs root to load eBPF programs")
-	}
-}
-
 // child is a workload process started from the test binary. It waits on
 // its stdin for the go-ahead, so the capture can be set up (filtered on its
 // pid) before it does anything.

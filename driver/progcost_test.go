@@ -2,8 +2,6 @@ package driver
 
 import (
 	"fmt"
-
-	"github.com/syscope/syscope/event"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +13,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/syscope/syscope/driver/internal/floor"
+	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 // progTime is the run time and run count of a set of programs.
@@ -41,7 +41,7 @@ func progTime(b *testing.B, progs ...*ebpf.Program) (ns, runs uint64) {
 // program. The programs run for every process of the machine, so other
 // activity adds a little; each figure is the median of its rounds.
 func BenchmarkPrograms(b *testing.B) {
-	privileged(b)
+	testenv.RequireRoot(b)
 	stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
 	if err != nil {
 		b.Fatal(err)
@@ -126,7 +126,7 @@ func BenchmarkPrograms(b *testing.B) {
 // the in-place limit (the event built in the scratch buffer).
 func TestSnaplen(t *testing.T) {
 	for _, sl := range []int{4, 1000} {
-		privileged(t)
+		testenv.RequireRoot(t)
 		dir := t.TempDir()
 		c := startChild(t, "files", dir)
 		r := record(t, &Options{Pids: []int{c.pid()}, Snaplen: sl})

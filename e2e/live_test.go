@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -32,51 +34,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-// requirePrivileges skips the test unless it runs as root, except under
-// CI=true where it must run.
-func requirePrivileges(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("privileged end-to-end test: CI=true requires root")
-		}
-		t.Skip("privileged end-to-end test: needs root (eBPF driver, ptrace, /etc/shadow)")
-	}
-}
-
-// moduleRoot returns the directory holding go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
-
-// sharedRules returns a file of ../shared/rules, skipping (failing under
-// CI=true) when ../shared is absent.
-func sharedRules(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join(moduleRoot(t), "..", "shared", "rules", name)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared is required under CI: %v", err)
-		}
-		t.Skipf("../shared not found (%v): skipping", err)
-	}
-	return p
 }
 
 var (
@@ -96,7 +53,7 @@ func syscopeBinary(t *testing.T) string {
 		}
 		buildBin = filepath.Join(dir, "syscope")
 		c := exec.Command("go", "build", "-o", buildBin, "./cmd/syscope")
-		c.Dir = moduleRoot(t)
+		c.Dir = testenv.ModuleRoot(t)
 		if out, err := c.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %w: %s", err, out)
 		}
@@ -397,14 +354,14 @@ func (r *liveRun) output() (string, string) {
 // the HTTP output and on stdout, then replays a capture of the same
 // actions.
 func TestLiveAlerts(t *testing.T) {
-	requirePrivileges(t)
+	testenv.RequireRoot(t)
 	bin := syscopeBinary(t)
 	cases := []struct {
 		name  string
 		rules []string
 		want  map[string]expectation
 	}{
-		{"upstream_stable", []string{"-r", sharedRules(t, "falco_rules.yaml")}, upstreamExpect},
+		{"upstream_stable", []string{"-r", testenv.Shared(t, "rules", "falco_rules.yaml")}, upstreamExpect},
 		{"embedded_defaults", nil, defaultExpect},
 	}
 	for _, c := range cases {
@@ -574,7 +531,7 @@ func untimed(s string) string {
 // buffer per CPU, syscope stopped while a helper floods it) and checks the
 // internal drop alert on stdout and over HTTP.
 func TestEventDropAlert(t *testing.T) {
-	requirePrivileges(t)
+	testenv.RequireRoot(t)
 	bin := syscopeBinary(t)
 	coll := &collector{}
 	srv := httptest.NewServer(coll)

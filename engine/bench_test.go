@@ -16,6 +16,7 @@ import (
 	"github.com/syscope/syscope/engine"
 	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/inspect"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/output"
 	"github.com/syscope/syscope/rules"
 	"github.com/syscope/syscope/scap"
@@ -34,7 +35,7 @@ func bigCapture(b *testing.B) string {
 	if p := os.Getenv("SYSCOPE_BIG_SCAP"); p != "" {
 		return p
 	}
-	shared := sharedDir(b)
+	shared := testenv.SharedDir(b)
 	bigOnce.Do(func() {
 		dir := filepath.Join(os.TempDir(), "syscope-bench")
 		if bigErr = os.MkdirAll(dir, 0o755); bigErr != nil {
@@ -228,7 +229,7 @@ func (s *loopSource) Metadata() *scap.Metadata { return s.md }
 // events held in memory: the inspector's Next (state) plus the stable
 // rules. It must not allocate.
 func BenchmarkProcess(b *testing.B) {
-	src, err := scap.Open(filepath.Join(sharedDir(b), "testdata", "captures", "curl_google.scap"))
+	src, err := scap.Open(filepath.Join(testenv.SharedDir(b), "testdata", "captures", "curl_google.scap"))
 	if err != nil {
 		b.Fatal(err)
 	}

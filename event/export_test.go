@@ -3,7 +3,6 @@ package event
 // Test helpers shared with the external tests (package event_test), which
 // read captures through package scap.
 var (
-	SharedDirForTest      = sharedDir
 	SysdigArgsForTest     = sysdigArgs
 	RunSysdigForTest      = runSysdig
 	MatchStateForTest     = matchState

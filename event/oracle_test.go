@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 // Markers a probeResolver writes where sysdig prints something that needs
@@ -98,20 +100,6 @@ func stateLinePattern(s string) *regexp.Regexp {
 	return regexp.MustCompile(b.String())
 }
 
-// sysdigPath returns the installed sysdig, skipping the test when there is
-// none unless CI=true.
-func sysdigPath(t testing.TB) string {
-	t.Helper()
-	bin, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sysdig not installed: %v", err)
-		}
-		t.Skipf("sysdig not installed: %v", err)
-	}
-	return bin
-}
-
 // execCommand prepares a sysdig run in UTC.
 func execCommand(bin string, args ...string) *exec.Cmd {
 	cmd := exec.Command(bin, args...)
@@ -123,7 +111,7 @@ func execCommand(bin string, args ...string) *exec.Cmd {
 // evt.num.
 func sysdigArgs(t *testing.T, capture string) map[uint64]string {
 	t.Helper()
-	cmd := execCommand(sysdigPath(t), "-r", capture, "-p", "%evt.num %evt.args")
+	cmd := execCommand(testenv.Tool(t, "sysdig"), "-r", capture, "-p", "%evt.num %evt.args")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -149,7 +137,7 @@ func sysdigArgs(t *testing.T, capture string) map[uint64]string {
 // standard output and error; a non-zero exit is returned as err.
 func runSysdig(t *testing.T, capture, format string) (stdout, stderr string, err error) {
 	t.Helper()
-	cmd := execCommand(sysdigPath(t), "-r", capture, "-p", format)
+	cmd := execCommand(testenv.Tool(t, "sysdig"), "-r", capture, "-p", format)
 	var se bytes.Buffer
 	cmd.Stderr = &se
 	out, err := cmd.Output()

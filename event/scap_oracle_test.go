@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/scap"
 )
 
@@ -42,7 +43,7 @@ func readEvents(t *testing.T, path string) []event.Event {
 }
 
 func captures(t *testing.T) []string {
-	shared := event.SharedDirForTest(t)
+	shared := testenv.SharedDir(t)
 	caps, err := filepath.Glob(filepath.Join(shared, "testdata", "captures", "*.scap"))
 	if err != nil || len(caps) == 0 {
 		t.Fatalf("no captures under %s: %v", shared, err)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 // The synthetic oracle: events of every type sysdig 0.29.3 knows, with
@@ -465,7 +467,7 @@ func markersVisible(b []byte) string {
 // failing the test when it fails.
 func runSysdigArgs(t *testing.T, args ...string) string {
 	t.Helper()
-	bin := sysdigPath(t)
+	bin := testenv.Tool(t, "sysdig")
 	cmd := execCommand(bin, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -10,6 +10,7 @@ import (
 	"github.com/syscope/syscope/fields"
 	"github.com/syscope/syscope/format"
 	"github.com/syscope/syscope/inspect"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/scap"
 	"github.com/syscope/syscope/state"
 )
@@ -44,7 +45,7 @@ func (r *replay) Metadata() *scap.Metadata { return r.md }
 // loadReplay reads a capture into memory.
 func loadReplay(tb testing.TB, name string) *replay {
 	tb.Helper()
-	shared := sharedDir(tb)
+	shared := testenv.SharedDir(tb, "testdata/queries.tsv")
 	src, err := scap.Open(filepath.Join(shared, "testdata", "captures", name))
 	if err != nil {
 		tb.Fatal(err)

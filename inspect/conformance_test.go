@@ -10,49 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/syscope/syscope/internal/testenv"
 )
-
-// sharedDir returns ../shared relative to the module root, skipping the
-// test when it is absent (failing under CI=true).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "testdata", "queries.tsv")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared is required under CI: %v", err)
-		}
-		t.Skipf("../shared not available (%v); skipping", err)
-	}
-	return shared
-}
-
-// sysdigPath returns the installed sysdig, skipping (failing under CI) when
-// there is none.
-func sysdigPath(t testing.TB) string {
-	t.Helper()
-	p, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sysdig is required under CI: %v", err)
-		}
-		t.Skipf("sysdig not installed; skipping")
-	}
-	return p
-}
 
 var (
 	buildOnce sync.Once
@@ -224,8 +184,8 @@ func captureNames(t testing.TB, shared string) map[string]string {
 // compares syscope's output with the stored output of sysdig 0.29.3 and
 // with the installed sysdig's.
 func TestConformance(t *testing.T) {
-	shared := sharedDir(t)
-	sysdig := sysdigPath(t)
+	shared := testenv.SharedDir(t, "testdata/queries.tsv")
+	sysdig := testenv.Tool(t, "sysdig")
 	bin := syscopeBin(t)
 	queries := loadQueries(t, shared)
 	caps := captureNames(t, shared)
@@ -265,8 +225,8 @@ func TestConformance(t *testing.T) {
 // issue 2 against the installed sysdig: evt.num (hidden events counted),
 // evt.outputtime, evt.cpu, thread.tid, evt.dir and evt.type.
 func TestStatelessFields(t *testing.T) {
-	shared := sharedDir(t)
-	sysdig := sysdigPath(t)
+	shared := testenv.SharedDir(t, "testdata/queries.tsv")
+	sysdig := testenv.Tool(t, "sysdig")
 	bin := syscopeBin(t)
 	const f = "%evt.num %evt.outputtime %evt.cpu %thread.tid %evt.dir %evt.type"
 	caps := captureNames(t, shared)
@@ -299,6 +259,3 @@ func sortedKeys(m map[string]string) []string {
 	}
 	return k
 }
-
-// exec_lookPath is exec.LookPath (a variable so tests read the same).
-var exec_lookPath = exec.LookPath

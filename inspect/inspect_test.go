@@ -4,12 +4,14 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/syscope/syscope/filter"
 	"github.com/syscope/syscope/inspect"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/scap"
 )
 
@@ -87,7 +89,7 @@ func TestNextCounts(t *testing.T) {
 // TestWriteCapture checks `syscope read -w`: the written capture holds the
 // events the filter kept, in order, and sysdig reads as many from it.
 func TestWriteCapture(t *testing.T) {
-	shared := sharedDir(t)
+	shared := testenv.SharedDir(t, "testdata/queries.tsv")
 	bin := syscopeBin(t)
 	capFile := filepath.Join(shared, "testdata", "captures", "curl_google.scap")
 	dir := t.TempDir()
@@ -124,7 +126,7 @@ func TestWriteCapture(t *testing.T) {
 			t.Error("written capture has no process list")
 		}
 		src.Close()
-		if p, err := exec_lookPath("sysdig"); err == nil {
+		if p, err := exec.LookPath("sysdig"); err == nil {
 			// sysdig reads the same events from the written capture and
 			// prints them as syscope does (both with the default format).
 			sd := run(t, p, "-r", out)

@@ -12,42 +12,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/output"
 )
-
-// sharedDir returns ../shared relative to the module root, skipping the test
-// when it is absent (failing under CI=true).
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "spec", "sinsp_fields_current.tsv")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared is required under CI: %v", err)
-		}
-		t.Skipf("../shared not available (%v); skipping field checks", err)
-	}
-	return shared
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	return filepath.Dir(dir)
-}
 
 // item is one top-level entry of a rules file.
 type item struct {
@@ -572,7 +539,7 @@ func exceptionErrors(it item) []string {
 // TestDefaultFields checks every field the conditions, outputs and exceptions
 // name against libsinsp's field list and the event table in ../shared.
 func TestDefaultFields(t *testing.T) {
-	fs := loadFieldSet(t, sharedDir(t))
+	fs := loadFieldSet(t, testenv.SharedDir(t, "spec/sinsp_fields_current.tsv"))
 	lists := map[string]bool{}
 	checked := 0
 	for _, it := range parseItems(t, Default()) {
@@ -618,7 +585,7 @@ func TestDefaultFields(t *testing.T) {
 
 // TestFieldCheckerRejects makes sure the checks above can fail.
 func TestFieldCheckerRejects(t *testing.T) {
-	fs := loadFieldSet(t, sharedDir(t))
+	fs := loadFieldSet(t, testenv.SharedDir(t, "spec/sinsp_fields_current.tsv"))
 	for _, f := range []string{"proc.nam", "evt.arg.nosuchparam", "proc.name[2]", "container.nosuch", "fd.name"} {
 		err := fs.check(f)
 		if (err == nil) != (f == "fd.name") {
@@ -639,7 +606,7 @@ func TestFieldCheckerRejects(t *testing.T) {
 
 // TestRulesDocumented checks that docs/ruleset.md has a row for every rule.
 func TestRulesDocumented(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "ruleset.md"))
+	b, err := os.ReadFile(filepath.Join(testenv.ModuleRoot(t), "docs", "ruleset.md"))
 	if err != nil {
 		t.Fatalf("docs/ruleset.md: %v", err)
 	}

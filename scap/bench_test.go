@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 var (
@@ -35,8 +36,8 @@ func bigCapture(b *testing.B) string {
 	if p := os.Getenv("SCAPBENCH_FILE"); p != "" {
 		return p // made by bench/scapbench.sh
 	}
-	shared := sharedDir(b)
-	python := tool(b, "python3")
+	shared := testenv.SharedDir(b, "testdata/captures")
+	python := testenv.Tool(b, "python3")
 	bigOnce.Do(func() {
 		bigDir, bigErr = os.MkdirTemp("", "scapbench")
 		if bigErr != nil {

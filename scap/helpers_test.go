@@ -7,63 +7,21 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/testenv"
 )
-
-// sharedDir returns ../shared next to the module root, skipping the test
-// when it is absent (failing under CI=true).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	s := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(s, "testdata", "captures")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared is required under CI: %v", err)
-		}
-		t.Skipf("../shared not available (%v)", err)
-	}
-	return s
-}
 
 // captures returns the shared capture files.
 func captures(t testing.TB) []string {
 	t.Helper()
-	fs, err := filepath.Glob(filepath.Join(sharedDir(t), "testdata", "captures", "*.scap"))
+	fs, err := filepath.Glob(filepath.Join(testenv.Shared(t, "testdata", "captures"), "*.scap"))
 	if err != nil || len(fs) == 0 {
 		t.Fatalf("no shared captures: %v", err)
 	}
 	return fs
-}
-
-// tool returns the path of an installed program, skipping (failing under
-// CI=true) when it is missing.
-func tool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI: %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
 }
 
 // rec is a copy of one event as a Reader delivered it.

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 // This file builds the block versions the Writer does not write (process
@@ -649,7 +650,7 @@ func TestSectionOptions(t *testing.T) {
 // block versions and checks that it sees the process, user and fd values
 // the Reader sees.
 func TestSysdigReadsLegacyBlocks(t *testing.T) {
-	sysdig := tool(t, "sysdig")
+	sysdig := testenv.Tool(t, "sysdig")
 	p := sampleProcess(4242)
 	for ver := 1; ver <= 9; ver++ {
 		for _, v2lists := range []bool{false, true} {

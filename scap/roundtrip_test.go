@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 // diffMetadata describes the first difference between two metadata values,
@@ -129,7 +130,7 @@ func TestLegacyProcessTailRoundTrip(t *testing.T) {
 }
 
 func TestCommentsCaptureMatchesPlain(t *testing.T) {
-	dir := filepath.Join(sharedDir(t), "testdata", "captures")
+	dir := testenv.Shared(t, "testdata", "captures")
 	plainMD, plain := readFile(t, filepath.Join(dir, "curl_google.scap"))
 	r, err := Open(filepath.Join(dir, "curl_google_comments.scap"))
 	if err != nil {
@@ -200,7 +201,7 @@ func writeTemp(t *testing.T, path string, o *WriterOptions) string {
 }
 
 func TestSysdigReadsWritten(t *testing.T) {
-	sysdig := tool(t, "sysdig")
+	sysdig := testenv.Tool(t, "sysdig")
 	for _, path := range captures(t) {
 		name := filepath.Base(path)
 		for _, o := range []WriterOptions{{}, {Compress: true}, {LegacyProcessTail: true}} {
@@ -253,7 +254,7 @@ func tsharkFrames(t *testing.T, tshark, path string) (frames, malformed int) {
 }
 
 func TestTsharkDecodesWritten(t *testing.T) {
-	tshark := tool(t, "tshark")
+	tshark := testenv.Tool(t, "tshark")
 	for _, path := range captures(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {

@@ -13,39 +13,18 @@ import (
 	"time"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/scap"
 )
-
-func privilegedCapture(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("privileged test: CI=true but not running as root")
-		}
-		t.Skip("privileged test: needs root to load eBPF programs")
-	}
-}
-
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not installed", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
 
 // TestCaptureWrite captures a small shell workload to a file with
 // `syscope capture -w`, then checks that syscope read shows its events with
 // the right process and file names, and that sysdig 0.29.3 and tshark open
 // the file and see the same events.
 func TestCaptureWrite(t *testing.T) {
-	privilegedCapture(t)
-	sysdig := needTool(t, "sysdig")
-	tshark := needTool(t, "tshark")
+	testenv.RequireRoot(t)
+	sysdig := testenv.Tool(t, "sysdig")
+	tshark := testenv.Tool(t, "tshark")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "payload.txt")
 	out := filepath.Join(dir, "capture.scap")

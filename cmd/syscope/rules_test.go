@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 func runCmd(t *testing.T, args ...string) (string, error) {
@@ -19,18 +19,6 @@ func runCmd(t *testing.T, args ...string) (string, error) {
 	root.SetArgs(args)
 	err := root.Execute()
 	return out.String(), err
-}
-
-func sharedRulesFile(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "rules", name)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared is required under CI: %v", err)
-		}
-		t.Skipf("../shared not found: %v", err)
-	}
-	return p
 }
 
 func TestRulesValidate(t *testing.T) {
@@ -77,9 +65,9 @@ func TestRulesValidate(t *testing.T) {
 // evaluates them with.
 func TestRulesValidateUpstream(t *testing.T) {
 	files := []string{
-		sharedRulesFile(t, "falco_rules.yaml"),
-		sharedRulesFile(t, "falco-incubating_rules.yaml"),
-		sharedRulesFile(t, "falco-sandbox_rules.yaml"),
+		testenv.Shared(t, "rules", "falco_rules.yaml"),
+		testenv.Shared(t, "rules", "falco-incubating_rules.yaml"),
+		testenv.Shared(t, "rules", "falco-sandbox_rules.yaml"),
 	}
 	out, err := runCmd(t, append([]string{"rules", "validate"}, files...)...)
 	if err != nil {

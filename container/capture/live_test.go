@@ -20,6 +20,7 @@ import (
 	"github.com/syscope/syscope/container/internal/ctrtest"
 	"github.com/syscope/syscope/fields"
 	containerfields "github.com/syscope/syscope/fields/container"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/scap"
 )
 
@@ -153,7 +154,7 @@ func TestPodmanLiveFields(t *testing.T) {
 }
 
 func TestCRILiveFields(t *testing.T) {
-	ctrtest.RequireRoot(t)
+	testenv.RequireRoot(t)
 	podUID := fmt.Sprintf("5c0e0000-0000-4000-a000-%012d", time.Now().UnixNano()%1e12)
 	cgParent := "/kubepods/besteffort/pod" + podUID
 	keep := map[string]bool{}
@@ -325,14 +326,14 @@ func TestCRILiveFields(t *testing.T) {
 		if compat != fields.Sysdig029 {
 			continue
 		}
-		if _, err := exec.LookPath("sysdig"); err != nil && os.Getenv("CI") != "true" {
+		if _, err := exec.LookPath("sysdig"); err != nil && !testenv.CI() {
 			continue
 		}
 		file := filepath.Join(t.TempDir(), "cri.scap")
 		if err := os.WriteFile(file, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		bin := sysdigPath(t)
+		bin := testenv.Tool(t, "sysdig")
 		tmpl := "*%evt.num %thread.tid %container.id %container.name %container.type %container.image %container.privileged " +
 			"%container.mounts %container.liveness_probe | %container.readiness_probe | %k8s.pod.name %k8s.ns.name %k8s.pod.id " +
 			"%k8s.pod.label.app %k8s.pod.labels %proc.is_container_readiness_probe"

@@ -20,38 +20,11 @@ import (
 	"github.com/syscope/syscope/engine"
 	containerfields "github.com/syscope/syscope/fields/container"
 	"github.com/syscope/syscope/inspect"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/output"
 	"github.com/syscope/syscope/rules"
 	"github.com/syscope/syscope/state"
 )
-
-// sharedFile returns a file of ../shared (relative to the module root),
-// skipping the test when ../shared is absent (failing under CI=true).
-func sharedFile(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared is required under CI=true: %v", err)
-		}
-		t.Skipf("../shared is missing (%v): set CI=true to make this a failure", err)
-	}
-	return p
-}
 
 // controlRule is raised by the processes of every action.
 const controlRule = `
@@ -124,9 +97,9 @@ type ruleAction struct {
 // on the host or, for the rules about privileged containers, in an
 // unprivileged container.
 func TestContainerRulesLive(t *testing.T) {
-	ctrtest.RequireRoot(t)
-	stable := sharedFile(t, "rules/falco_rules.yaml")
-	incubating := sharedFile(t, "rules/falco-incubating_rules.yaml")
+	testenv.RequireRoot(t)
+	stable := testenv.Shared(t, "rules", "falco_rules.yaml")
+	incubating := testenv.Shared(t, "rules", "falco-incubating_rules.yaml")
 	p := ctrtest.StartPodman(t)
 	privID := p.Run(t, "--name", "sc-priv", "--privileged", ctrtest.PodmanImage, "sleep", "600")
 	plainID := p.Run(t, "--name", "sc-plain", ctrtest.PodmanImage, "sleep", "600")

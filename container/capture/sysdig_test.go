@@ -15,22 +15,9 @@ import (
 	containerfields "github.com/syscope/syscope/fields/container"
 	"github.com/syscope/syscope/format"
 	"github.com/syscope/syscope/inspect"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/scap"
 )
-
-// sysdigPath returns the sysdig binary, skipping the test when it is not
-// installed (failing under CI=true).
-func sysdigPath(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sysdig is not installed: %v", err)
-		}
-		t.Skipf("sysdig is not installed (%v): set CI=true to make this a failure", err)
-	}
-	return p
-}
 
 // runSysdig prints the capture with sysdig -r and the given arguments.
 func runSysdig(t *testing.T, bin, file string, args ...string) []string {
@@ -105,7 +92,7 @@ func compareLines(t *testing.T, what string, sysdig, syscope []string) {
 // Sysdig 0.29.3 reads the container events syscope writes and shows the
 // same container and k8s fields syscope shows for the same capture.
 func TestSysdigReadsContainerEvents(t *testing.T) {
-	bin := sysdigPath(t)
+	bin := testenv.Tool(t, "sysdig")
 	s := newScenario(t)
 	data, _ := s.write(t, &scap.WriterOptions{LegacyProcessTail: true}, fields.Sysdig029, nil)
 	file := filepath.Join(t.TempDir(), "containers.scap")

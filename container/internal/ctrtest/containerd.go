@@ -18,6 +18,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 // Images containerd gets: the busybox image for containers, and the same
@@ -53,7 +55,7 @@ type ContainerdOptions struct {
 // containerd, deletes the bridge it made and Dir.
 func StartContainerd(t testing.TB, o *ContainerdOptions) *Containerd {
 	t.Helper()
-	RequireRoot(t)
+	testenv.RequireRoot(t)
 	if o == nil {
 		o = &ContainerdOptions{}
 	}

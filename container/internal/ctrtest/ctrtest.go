@@ -32,19 +32,6 @@ import (
 	"time"
 )
 
-// RequireRoot skips the test when not running as root, except under CI=true
-// where privileged tests must run.
-func RequireRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("privileged test: must run as root under CI=true")
-	}
-	t.Skip("privileged test: needs root (set CI=true to make this a failure)")
-}
-
 var aptMu sync.Mutex
 var aptUpdated bool
 

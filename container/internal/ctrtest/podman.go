@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/syscope/syscope/internal/testenv"
 )
 
 // PodmanImage is the image StartPodman builds: busybox, CMD /bin/sh.
@@ -29,7 +31,7 @@ type Podman struct {
 // and deletes Dir.
 func StartPodman(t testing.TB) *Podman {
 	t.Helper()
-	RequireRoot(t)
+	testenv.RequireRoot(t)
 	Ensure(t, map[string]string{
 		"podman":         "/usr/bin/podman",
 		"runc":           "/usr/sbin/runc",
