@@ -202,9 +202,10 @@ func (e *Engine[C]) Candidates(t event.Type) int {
 }
 
 // Process evaluates the active rules that can match an event of type t on
-// c (t must be c's event type: the rules are compiled for the types they
-// are indexed under), in definition order, and calls fn for each matching rule (only the
-// first one in MatchFirst mode). It returns the number of matches.
+// c, in definition order, and calls fn for each matching rule (only the
+// first one in MatchFirst mode). It returns the number of matches. t must
+// be c's event type: each rule is compiled for the types it is indexed
+// under.
 func (e *Engine[C]) Process(t event.Type, c C, fn func(*Rule)) int {
 	if e.dirty {
 		e.reindex()
