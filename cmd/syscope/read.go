@@ -104,17 +104,7 @@ func runRead(ctx context.Context, stdout io.Writer, o *readOptions, filterText s
 		return readToCapture(ctx, in, o)
 	}
 
-	tmpl := format.Default
-	switch o.format {
-	case "":
-	case "c", "container": // sysdig's -pc
-		tmpl = containerfields.ContainerFormat
-	case "k", "kubernetes": // sysdig's -pk
-		tmpl = containerfields.KubernetesFormat
-	default:
-		tmpl = format.Unescape(o.format)
-	}
-	fm, err := format.New(tmpl, in.Resolver(), &format.Options{JSON: o.json})
+	fm, err := format.New(printTemplate(o.format), in.Resolver(), &format.Options{JSON: o.json})
 	if err != nil {
 		return fmt.Errorf("read: -p: %w", err)
 	}
@@ -192,4 +182,19 @@ func readToCapture(ctx context.Context, in *inspect.Inspector, o *readOptions) e
 		return fmt.Errorf("read: -w %s: %w", o.out, err)
 	}
 	return nil
+}
+
+// printTemplate turns a -p value into a format template: sysdig's default
+// format when empty, its container (-pc) and Kubernetes (-pk) formats, or
+// the given template with its escapes resolved.
+func printTemplate(p string) string {
+	switch p {
+	case "":
+		return format.Default
+	case "c", "container":
+		return containerfields.ContainerFormat
+	case "k", "kubernetes":
+		return containerfields.KubernetesFormat
+	}
+	return format.Unescape(p)
 }
