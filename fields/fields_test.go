@@ -11,36 +11,11 @@ import (
 	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/fields"
 	"github.com/syscope/syscope/filter"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/state"
 )
 
-// sharedDir returns ../shared from the module root, skipping (failing under
-// CI=true) when it is absent.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		p := filepath.Dir(dir)
-		if p == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = p
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "spec")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared is required under CI: %v", err)
-		}
-		t.Skipf("../shared not available: %v", err)
-	}
-	return shared
-}
+func sharedDir(t *testing.T) string { return testenv.SharedDir(t, "spec") }
 
 // notImplemented lists the libsinsp fields syscope lacks, with the reason.
 // The coverage tests fail on any other missing field, and on a field listed

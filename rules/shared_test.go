@@ -11,35 +11,10 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/filter"
+	"github.com/syscope/syscope/internal/testenv"
 )
 
-// sharedDir returns ../shared relative to the module root, skipping the
-// test when it is absent (failing under CI=true).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(shared); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared is required under CI: %v", err)
-		}
-		t.Skipf("../shared not available: %v", err)
-	}
-	return shared
-}
+func sharedDir(t testing.TB) string { return testenv.SharedDir(t) }
 
 // tsvSchema is a field schema built at test time from the libsinsp field
 // list (names and flags), the field types recorded for the stable rules,

@@ -13,48 +13,13 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/scap"
 )
 
-// sharedDir returns ../shared next to the module root, skipping the test
-// when it is absent (failing under CI=true).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	s := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(s, "testdata", "captures")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared is required under CI: %v", err)
-		}
-		t.Skipf("../shared not available (%v)", err)
-	}
-	return s
-}
+func sharedDir(t testing.TB) string { return testenv.SharedDir(t, "testdata/captures") }
 
-func sysdigPath(t testing.TB) string {
-	t.Helper()
-	p, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sysdig is required under CI: %v", err)
-		}
-		t.Skip("sysdig not installed")
-	}
-	return p
-}
+func sysdigPath(t testing.TB) string { return testenv.Tool(t, "sysdig") }
 
 // stateFields is what the capture test compares: the values sysdig's thread,
 // process, user and fd fields take from the state.

@@ -9,36 +9,11 @@ import (
 
 	"github.com/syscope/syscope/fields"
 	containerfields "github.com/syscope/syscope/fields/container"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/state"
 )
 
-// sharedDir returns ../shared relative to the module root, skipping the
-// test when it is absent (failing under CI=true).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(shared); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared is missing: %v", err)
-		}
-		t.Skipf("../shared is missing (%v): set CI=true to make this a failure", err)
-	}
-	return shared
-}
+func sharedDir(t testing.TB) string { return testenv.SharedDir(t) }
 
 // The fields sysdig 0.29.3 lists in its container, k8s and process classes
 // that are about containers all resolve.
