@@ -179,13 +179,13 @@ func appendSanitized(dst, b []byte) []byte {
 
 // appendIPv4 appends a dotted-quad IPv4 address.
 func appendIPv4(dst []byte, a []byte) []byte {
-	dst = strconv.AppendUint(dst, uint64(a[0]), 10)
+	dst = appendDec(dst, uint64(a[0]))
 	dst = append(dst, '.')
-	dst = strconv.AppendUint(dst, uint64(a[1]), 10)
+	dst = appendDec(dst, uint64(a[1]))
 	dst = append(dst, '.')
-	dst = strconv.AppendUint(dst, uint64(a[2]), 10)
+	dst = appendDec(dst, uint64(a[2]))
 	dst = append(dst, '.')
-	return strconv.AppendUint(dst, uint64(a[3]), 10)
+	return appendDec(dst, uint64(a[3]))
 }
 
 // appendIPv6 appends a 16-byte IPv6 address as glibc's inet_ntop writes it:

@@ -163,40 +163,109 @@ func RenderedParams(e *Event, f Flavor) int {
 // events render no arguments. Parameters past the end of a malformed event
 // are left out.
 func AppendArgs(dst []byte, e *Event, o *RenderOptions) []byte {
-	if len(e.Raw) < HeaderLen {
+	raw := e.Raw
+	if len(raw) < HeaderLen {
 		return dst
 	}
-	t := e.Type()
-	if t == GenericE || t == GenericX {
+	t := Type(binary.LittleEndian.Uint16(raw[offType:]))
+	if int(t) >= NumTypes || t == GenericE || t == GenericX {
 		return dst
 	}
 	if o == nil {
 		o = &zeroOptions
 	}
-	n := RenderedParams(e, o.Flavor)
-	ls := e.lenSize()
-	nw := e.NParams()
-	if nw > (len(e.Raw)-HeaderLen)/ls {
+	tp := &argPlans[planFlavor(o.Flavor)][t]
+	ls := 2
+	if tp.large {
+		ls = 4
+	}
+	nw := int(binary.LittleEndian.Uint32(raw[offNParams:]))
+	if nw > (len(raw)-HeaderLen)/ls {
 		return dst
 	}
+	plan := tp.args
+	if nw < len(plan) {
+		plan = plan[:nw]
+	}
+	r := o.Resolver
+	if r == nil {
+		r = nopResolver
+	}
 	off := HeaderLen + nw*ls
-	for i := 0; i < n; i++ {
-		lp := HeaderLen + i*ls
+	lp := HeaderLen
+	for i := range plan {
 		var l int
 		if ls == 2 {
-			l = int(binary.LittleEndian.Uint16(e.Raw[lp:]))
+			l = int(binary.LittleEndian.Uint16(raw[lp:]))
 		} else {
-			l = int(binary.LittleEndian.Uint32(e.Raw[lp:]))
+			l = int(binary.LittleEndian.Uint32(raw[lp:]))
 		}
-		if l > len(e.Raw)-off {
+		lp += ls
+		if l > len(raw)-off {
 			return dst
 		}
-		pi := effectiveParam(t, i, o.Flavor)
-		dst = append(dst, pi.Name...)
-		dst = append(dst, '=')
-		dst = appendParamBytes(dst, e, e.Raw[off:off+l], pi, o, styleArgs)
-		dst = append(dst, ' ')
+		b := raw[off : off+l]
 		off += l
+		p := &plan[i]
+		dst = append(dst, p.label...)
+		if p.kind != argGeneric && len(b) < int(p.width) {
+			dst = appendNA(dst)
+			dst = append(dst, ' ')
+			continue
+		}
+		switch p.kind {
+		case argNum:
+			dst = appendCNum(dst, le(b, int(p.width)), p.pi.Type, p.pi.Format)
+		case argErrno:
+			v := int64(le(b, 8))
+			dst = appendDecInt(dst, v)
+			if v < 0 {
+				if name := ErrnoName(v); name != "" {
+					dst = append(dst, '(')
+					dst = append(dst, name...)
+					dst = append(dst, ')')
+				}
+			}
+		case argFd:
+			var fd int64
+			if p.width == 8 {
+				fd = int64(le(b, 8))
+			} else {
+				fd = int64(int32(le(b, 4)))
+			}
+			dst = appendDecInt(dst, fd)
+			if r.ThreadKnown(e) {
+				mark := len(dst)
+				dst = append(dst, '(')
+				switch {
+				case fd >= 0:
+					dst, _ = r.AppendFD(dst, e, fd, o.Format&BufSimple != 0)
+				case fd == atFDCWD:
+					dst = append(dst, "AT_FDCWD"...)
+				default:
+					dst = append(dst, ErrnoName(fd)...)
+				}
+				if len(dst) == mark+1 {
+					dst = dst[:mark]
+				} else {
+					dst = append(dst, ')')
+				}
+			}
+		case argFlags:
+			v := le(b, int(p.width))
+			dst = appendDec(dst, v)
+			mark := len(dst)
+			dst = append(dst, '(')
+			dst = appendFlagNames(dst, p.pi.Flags, v, p.enum, o.Flavor)
+			if len(dst) == mark+1 {
+				dst = dst[:mark]
+			} else {
+				dst = append(dst, ')')
+			}
+		default:
+			dst = appendParamBytes(dst, e, b, p.pi, o, styleArgs)
+		}
+		dst = append(dst, ' ')
 	}
 	return dst
 }
@@ -326,23 +395,7 @@ func appendCNum(dst []byte, u uint64, t ParamType, f PrintFormat) []byte {
 	case Fmt10Padded:
 		return appendPadded(dst, s, 9)
 	}
-	return strconv.AppendInt(dst, s, 10)
-}
-
-// appendUpperHex appends v in upper-case hex without a prefix.
-func appendUpperHex(dst []byte, v uint64) []byte {
-	const digits = "0123456789ABCDEF"
-	var tmp [16]byte
-	i := len(tmp)
-	for {
-		i--
-		tmp[i] = digits[v&15]
-		v >>= 4
-		if v == 0 {
-			break
-		}
-	}
-	return append(dst, tmp[i:]...)
+	return appendDecInt(dst, s)
 }
 
 // appendPadded appends v as printf's "%0<width>d" does.
@@ -463,7 +516,7 @@ func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOp
 
 	case PErrno:
 		v := int64(le(b, 8))
-		dst = strconv.AppendInt(dst, v, 10)
+		dst = appendDecInt(dst, v)
 		mark = len(dst)
 		dst = append(dst, '(')
 		if v < 0 {
@@ -477,7 +530,7 @@ func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOp
 		} else {
 			fd = int64(int32(le(b, 4)))
 		}
-		dst = strconv.AppendInt(dst, fd, 10)
+		dst = appendDecInt(dst, fd)
 		mark = len(dst)
 		dst = append(dst, '(')
 		if r.ThreadKnown(e) {
@@ -498,7 +551,7 @@ func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOp
 		} else {
 			pid = int64(int32(le(b, 4)))
 		}
-		dst = strconv.AppendInt(dst, pid, 10)
+		dst = appendDecInt(dst, pid)
 		mark = len(dst)
 		dst = append(dst, '(')
 		dst, _ = r.AppendComm(dst, pid)
@@ -555,7 +608,7 @@ func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOp
 			}
 			fd := int64(binary.LittleEndian.Uint64(b[2+k*10:]))
 			fl := int16(binary.LittleEndian.Uint16(b[2+k*10+8:]))
-			dst = strconv.AppendUint(dst, uint64(fd), 10)
+			dst = appendDec(dst, uint64(fd))
 			dst = append(dst, ':')
 			tc, ok := r.FDTypeChar(e, fd)
 			if !ok {
@@ -572,14 +625,14 @@ func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOp
 		if !ok {
 			return append(dst, "<unknown syscall>"...)
 		}
-		dst = strconv.AppendUint(dst, uint64(code), 10)
+		dst = appendDec(dst, uint64(code))
 		mark = len(dst)
 		dst = append(dst, '(')
 		dst = append(dst, name...)
 
 	case PSigtype:
 		sig := uint8(b[0])
-		dst = strconv.AppendUint(dst, uint64(sig), 10)
+		dst = appendDec(dst, uint64(sig))
 		mark = len(dst)
 		dst = append(dst, '(')
 		dst = append(dst, SignalName(sig)...)
@@ -589,7 +642,7 @@ func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOp
 		if v == math.MaxUint64 {
 			return append(dst, "none"...)
 		}
-		dst = strconv.AppendUint(dst, v, 10)
+		dst = appendDec(dst, v)
 		mark = len(dst)
 		dst = append(dst, '(')
 		dst = strconv.AppendFloat(dst, float64(v)/1e9, 'g', 6, 64)
@@ -602,7 +655,7 @@ func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOp
 
 	case PFlags8, PFlags16, PFlags32, PEnumflags8, PEnumflags16, PEnumflags32:
 		v := le(b, paramWidth(t))
-		dst = strconv.AppendUint(dst, v, 10)
+		dst = appendDec(dst, v)
 		mark = len(dst)
 		dst = append(dst, '(')
 		enum := t == PEnumflags8 || t == PEnumflags16 || t == PEnumflags32
@@ -625,7 +678,7 @@ func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOp
 			dst = append(dst, "(<NONE>"...)
 			break
 		}
-		dst = strconv.AppendInt(dst, int64(int32(v)), 10)
+		dst = appendDecInt(dst, int64(int32(v)))
 		mark = len(dst)
 		dst = append(dst, '(')
 		ok := false
@@ -692,10 +745,10 @@ func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOp
 		return strconv.AppendFloat(dst, math.Float64frombits(le(b, 8)), 'f', 1, 64)
 
 	case PPort:
-		return strconv.AppendUint(dst, le(b, 2), 10)
+		return appendDec(dst, le(b, 2))
 
 	case PL4proto, PSockfamily:
-		return strconv.AppendUint(dst, le(b, 1), 10)
+		return appendDec(dst, le(b, 1))
 
 	case PIpv4addr, PIpv6addr, PIpaddr:
 		switch len(b) {
@@ -806,17 +859,17 @@ func appendSockaddr(dst, b []byte) []byte {
 		}
 		dst = appendIPv4(dst, b[1:5])
 		dst = append(dst, ':')
-		return strconv.AppendUint(dst, uint64(binary.LittleEndian.Uint16(b[5:])), 10)
+		return appendDec(dst, uint64(binary.LittleEndian.Uint16(b[5:])))
 	case AFInet6:
 		if len(b) != 19 {
 			return append(dst, "INVALID IPv6"...)
 		}
 		dst = appendIPv6(dst, b[1:17])
 		dst = append(dst, ':')
-		return strconv.AppendUint(dst, uint64(binary.LittleEndian.Uint16(b[17:])), 10)
+		return appendDec(dst, uint64(binary.LittleEndian.Uint16(b[17:])))
 	}
 	dst = append(dst, "family "...)
-	return strconv.AppendInt(dst, int64(int8(b[0])), 10)
+	return appendDecInt(dst, int64(int8(b[0])))
 }
 
 // appendSocktuple renders a PT_SOCKTUPLE parameter.
@@ -841,11 +894,11 @@ func appendSocktuple(dst, b []byte) []byte {
 		}
 		dst = appendIPv6(dst, b[1:17])
 		dst = append(dst, ':')
-		dst = strconv.AppendUint(dst, uint64(sport), 10)
+		dst = appendDec(dst, uint64(sport))
 		dst = append(dst, "->"...)
 		dst = appendIPv6(dst, b[19:35])
 		dst = append(dst, ':')
-		return strconv.AppendUint(dst, uint64(dport), 10)
+		return appendDec(dst, uint64(dport))
 	case AFUnix:
 		if len(b) < 17 {
 			return append(dst, "INVALID PATH"...)
@@ -857,15 +910,15 @@ func appendSocktuple(dst, b []byte) []byte {
 		return appendSanitized(dst, b[17:])
 	}
 	dst = append(dst, "family "...)
-	return strconv.AppendInt(dst, int64(int8(b[0])), 10)
+	return appendDecInt(dst, int64(int8(b[0])))
 }
 
 func appendV4Tuple(dst, sip []byte, sport uint16, dip []byte, dport uint16) []byte {
 	dst = appendIPv4(dst, sip)
 	dst = append(dst, ':')
-	dst = strconv.AppendUint(dst, uint64(sport), 10)
+	dst = appendDec(dst, uint64(sport))
 	dst = append(dst, "->"...)
 	dst = appendIPv4(dst, dip)
 	dst = append(dst, ':')
-	return strconv.AppendUint(dst, uint64(dport), 10)
+	return appendDec(dst, uint64(dport))
 }
