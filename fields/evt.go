@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
@@ -123,6 +124,28 @@ func (k *clock) appendTime(dst []byte, ts uint64, date, ns bool) []byte {
 		dst = append(dst, '.')
 		dst = appendNanos(dst, ts%1e9)
 	}
+	return dst
+}
+
+// appendTimeNs appends ts as hh:mm:ss.nnnnnnnnn (appendTime without the
+// date, with the nanoseconds), writing the 18 bytes in place.
+func (k *clock) appendTimeNs(dst []byte, ts uint64) []byte {
+	k.set(ts)
+	l := len(dst)
+	if cap(dst)-l < 18 {
+		dst = slices.Grow(dst, 18)
+	}
+	dst = dst[:l+18]
+	out := (*[18]byte)(dst[l:])
+	*(*[8]byte)(out[:8]) = k.hms
+	out[8] = '.'
+	v := ts % 1e9
+	for i := 17; i > 9; i -= 2 {
+		r := (v % 100) * 2
+		v /= 100
+		out[i-1], out[i] = digitPairs[r], digitPairs[r+1]
+	}
+	out[9] = byte('0' + v)
 	return dst
 }
 
@@ -1079,7 +1102,7 @@ func bindOutputTime(b *Binding) (*Extractor, error) {
 			prev = ts
 			return appendSecNs(dst, d), true
 		}
-		return k.appendTime(dst, ts, false, true), true
+		return k.appendTimeNs(dst, ts), true
 	})
 	x.json = func(dst []byte, c Ctx) ([]byte, bool) {
 		return appendUint(dst, c.Evt.Ts()), true

@@ -165,7 +165,17 @@ func (f *Formatter) Append(dst []byte, c *state.Ctx) ([]byte, bool) {
 	mark := len(dst)
 	for i := range f.toks {
 		t := &f.toks[i]
-		dst = append(dst, t.lit...)
+		// Most literals between fields are one or two bytes (" ", " (",
+		// ") "): store them directly rather than through a copy.
+		switch len(t.lit) {
+		case 0:
+		case 1:
+			dst = append(dst, t.lit[0])
+		case 2:
+			dst = append(dst, t.lit[0], t.lit[1])
+		default:
+			dst = append(dst, t.lit...)
+		}
 		if t.x == nil {
 			continue
 		}
