@@ -558,40 +558,25 @@ func (s *State) fillClientSocket(f *FD, p []byte) {
 // setIPv4Tuple updates an IPv4 tuple; it reports whether anything changed.
 // The destination is only overwritten when unset or when overwrite is true.
 func setIPv4Tuple(f *FD, sip, sport, dip, dport []byte, overwrite bool) bool {
-	cs, cd := f.sock[v4SIP:v4SIP+4], f.sock[v4DIP:v4DIP+4]
-	csp, cdp := f.sock[v4SPort:v4SPort+2], f.sock[v4DPort:v4DPort+2]
-	if f.Type == FDIPv4Sock {
-		if (eq(sip, cs) && eq(sport, csp) && eq(dip, cd) && eq(dport, cdp)) ||
-			(eq(dip, cs) && eq(dport, csp) && eq(sip, cd) && eq(sport, cdp)) {
-			return false
-		}
-	}
-	changed := false
-	if !eq(cs, sip) {
-		copy(cs, sip)
-		changed = true
-	}
-	if !eq(csp, sport) {
-		copy(csp, sport)
-		changed = true
-	}
-	if allZero(cd) || (overwrite && !eq(cd, dip)) {
-		copy(cd, dip)
-		changed = true
-	}
-	if allZero(cdp) || (overwrite && !eq(cdp, dport)) {
-		copy(cdp, dport)
-		changed = true
-	}
-	return changed
+	return setTuple(f, FDIPv4Sock,
+		f.sock[v4SIP:v4SIP+4], f.sock[v4SPort:v4SPort+2], f.sock[v4DIP:v4DIP+4], f.sock[v4DPort:v4DPort+2],
+		sip, sport, dip, dport, overwrite)
 }
 
 // setIPv6Tuple updates an IPv6 tuple from a packed PT_SOCKTUPLE.
 func setIPv6Tuple(f *FD, p []byte, overwrite bool) bool {
-	sip, sport, dip, dport := p[1:17], p[17:19], p[19:35], p[35:37]
-	cs, cd := f.sock[v6SIP:v6SIP+16], f.sock[v6DIP:v6DIP+16]
-	csp, cdp := f.sock[v6SPort:v6SPort+2], f.sock[v6DPort:v6DPort+2]
-	if f.Type == FDIPv6Sock {
+	return setTuple(f, FDIPv6Sock,
+		f.sock[v6SIP:v6SIP+16], f.sock[v6SPort:v6SPort+2], f.sock[v6DIP:v6DIP+16], f.sock[v6DPort:v6DPort+2],
+		p[1:17], p[17:19], p[19:35], p[35:37], overwrite)
+}
+
+// setTuple copies a tuple's ends into the fd's stored ends (cs, csp, cd,
+// cdp: slices of f.sock). A tuple equal to the stored one, either way
+// round, on a socket already of type typ changes nothing; the destination
+// is only overwritten when unset or when overwrite is true. It reports
+// whether anything changed.
+func setTuple(f *FD, typ FDType, cs, csp, cd, cdp, sip, sport, dip, dport []byte, overwrite bool) bool {
+	if f.Type == typ {
 		if (eq(sip, cs) && eq(sport, csp) && eq(dip, cd) && eq(dport, cdp)) ||
 			(eq(dip, cs) && eq(dport, csp) && eq(sip, cd) && eq(sport, cdp)) {
 			return false
