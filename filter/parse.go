@@ -410,22 +410,7 @@ func (p *parser) parseOr() Expr {
 	p.enter()
 	defer p.leave()
 	pos := p.pos
-	p.lexBlank()
-	children := []Expr{p.parseAnd()}
-	p.lexBlank()
-	for p.lexStr("or") {
-		var child Expr
-		if !p.lexBlank() {
-			if !p.lexStr("(") {
-				p.fail("expected a blank or '(' after 'or'")
-			}
-			child = p.parseEmbedded()
-		} else {
-			child = p.parseAnd()
-		}
-		children = append(children, child)
-		p.lexBlank()
-	}
+	children := p.parseChain("or", p.parseAnd)
 	if len(children) > 1 {
 		return &OrExpr{Pos: pos, Children: children}
 	}
@@ -436,26 +421,34 @@ func (p *parser) parseAnd() Expr {
 	p.enter()
 	defer p.leave()
 	pos := p.pos
-	p.lexBlank()
-	children := []Expr{p.parseNot()}
-	p.lexBlank()
-	for p.lexStr("and") {
-		var child Expr
-		if !p.lexBlank() {
-			if !p.lexStr("(") {
-				p.fail("expected a blank or '(' after 'and'")
-			}
-			child = p.parseEmbedded()
-		} else {
-			child = p.parseNot()
-		}
-		children = append(children, child)
-		p.lexBlank()
-	}
+	children := p.parseChain("and", p.parseNot)
 	if len(children) > 1 {
 		return &AndExpr{Pos: pos, Children: children}
 	}
 	return children[0]
+}
+
+// parseChain parses operands joined by the keyword op ("and", "or"): each
+// is parsed by next, or, when the keyword is followed directly by '(', as
+// an embedded expression.
+func (p *parser) parseChain(op string, next func() Expr) []Expr {
+	p.lexBlank()
+	children := []Expr{next()}
+	p.lexBlank()
+	for p.lexStr(op) {
+		var child Expr
+		if !p.lexBlank() {
+			if !p.lexStr("(") {
+				p.fail("expected a blank or '(' after '%s'", op)
+			}
+			child = p.parseEmbedded()
+		} else {
+			child = next()
+		}
+		children = append(children, child)
+		p.lexBlank()
+	}
+	return children
 }
 
 func (p *parser) parseNot() Expr {
