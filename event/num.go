@@ -90,3 +90,7 @@ func appendUpperHex(dst []byte, v uint64) []byte {
 	}
 	return dst
 }
+
+// AppendUint appends v in decimal, as strconv.AppendUint does, writing the
+// digits in place instead of through a scratch buffer.
+func AppendUint(dst []byte, v uint64) []byte { return appendDec(dst, v) }

@@ -1,5 +1,11 @@
 package fields
 
+import (
+	"slices"
+
+	"github.com/syscope/syscope/event"
+)
+
 // Fast decimal formatting for the values every output line carries (event
 // numbers, thread ids, nanoseconds).
 
@@ -15,31 +21,7 @@ const digitPairs = "00010203040506070809" +
 	"90919293949596979899"
 
 // appendUint appends v in decimal.
-func appendUint(dst []byte, v uint64) []byte {
-	if v < 10 {
-		return append(dst, byte('0'+v))
-	}
-	if v < 100 {
-		return append(dst, digitPairs[2*v], digitPairs[2*v+1])
-	}
-	var buf [20]byte
-	i := len(buf)
-	for v >= 100 {
-		q := v / 100
-		r := v - q*100
-		i -= 2
-		buf[i], buf[i+1] = digitPairs[2*r], digitPairs[2*r+1]
-		v = q
-	}
-	if v < 10 {
-		i--
-		buf[i] = byte('0' + v)
-	} else {
-		i -= 2
-		buf[i], buf[i+1] = digitPairs[2*v], digitPairs[2*v+1]
-	}
-	return append(dst, buf[i:]...)
-}
+func appendUint(dst []byte, v uint64) []byte { return event.AppendUint(dst, v) }
 
 // appendInt appends v in decimal.
 func appendInt(dst []byte, v int64) []byte {
@@ -51,12 +33,14 @@ func appendInt(dst []byte, v int64) []byte {
 
 // appendNanos appends v (< 1e9) as exactly nine digits.
 func appendNanos(dst []byte, v uint64) []byte {
-	var buf [9]byte
+	l := len(dst)
+	dst = slices.Grow(dst, 9)[:l+9]
+	buf := dst[l:]
 	for i := 8; i > 0; i -= 2 {
 		r := v % 100
 		v /= 100
 		buf[i], buf[i-1] = digitPairs[2*r+1], digitPairs[2*r]
 	}
 	buf[0] = byte('0' + v%10)
-	return append(dst, buf[:]...)
+	return dst
 }
