@@ -156,10 +156,13 @@ func TestPodmanLive(t *testing.T) {
 	t.Run("exec process", func(t *testing.T) {
 		// A process started later inside the container, found by scanning
 		// the host's processes for the container's cgroup.
-		ctrtest.Run(t, p.Env, nil, "podman", "exec", "-d", "sc-plain", "sleep", "123")
+		// The duration is unique to this test process: other test packages
+		// run containers of the same name at the same time.
+		dur := strconv.Itoa(100000 + os.Getpid())
+		ctrtest.Run(t, p.Env, nil, "podman", "exec", "-d", "sc-plain", "sleep", dur)
 		var pid int
 		ctrtest.WaitFor(context.Background(), 20*time.Second, func() bool {
-			pid = findProc(t, "sleep 123")
+			pid = findProc(t, "sleep "+dur)
 			return pid > 0
 		})
 		if pid == 0 {
