@@ -258,7 +258,7 @@ func (e *Engine) loop(ctx context.Context) error {
 				return nil
 			default:
 			}
-			if i&(1<<16-1) == 0 {
+			if i&(1<<12-1) == 0 {
 				e.refresh()
 			}
 		}
@@ -332,7 +332,7 @@ func (e *Engine) refresh() {
 }
 
 // Stats returns the engine's counters. The rules and inspector counters
-// and Events are as of the last refresh (every 65536 events, and when Run
+// and Events are as of the last refresh (every 4096 events, and when Run
 // returns); Alerts and the drop alerts are current.
 func (e *Engine) Stats() Stats {
 	e.mu.Lock()

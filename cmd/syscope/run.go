@@ -36,6 +36,7 @@ type runOptions struct {
 	disableTag []string
 	onlyTag    []string
 	helpConfig bool
+	metrics    string
 }
 
 func init() {
@@ -79,6 +80,7 @@ when the run ends (SIGINT, SIGTERM, -M, or the end of the capture).`,
 		f.StringArrayVarP(&o.disableTag, "disable-tag", "T", nil, "disable the rules carrying this tag (repeatable)")
 		f.StringArrayVarP(&o.onlyTag, "tag", "t", nil, "run only the rules carrying this tag (repeatable)")
 		f.BoolVar(&o.helpConfig, "help-config", false, "list the configuration keys -o and -c accept")
+		f.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics (events, alerts, drops, evictions, failed lookups) at http://ADDR/metrics, e.g. 127.0.0.1:8765")
 		return c
 	})
 }
@@ -247,6 +249,23 @@ func runRun(ctx context.Context, stdout, stderr io.Writer, o *runOptions) error 
 	if err != nil {
 		d.Close(context.Background())
 		return fmt.Errorf("run: %w", err)
+	}
+	if o.metrics != "" {
+		rm := &runMetrics{engine: e.Stats}
+		if drv != nil {
+			rm.driver = drv.Stats
+		}
+		if eo.Containers != nil {
+			rm.containers = eo.Containers.Stats
+		}
+		mctx, stopMetrics := context.WithCancel(ctx)
+		defer stopMetrics()
+		addr, err := serveMetrics(mctx, o.metrics, rm, d)
+		if err != nil {
+			d.Close(context.Background())
+			return fmt.Errorf("run: %w", err)
+		}
+		fmt.Fprintf(stderr, "syscope: metrics at http://%s/metrics\n", addr)
 	}
 	if live {
 		fmt.Fprintf(stderr, "syscope: watching live events with %d of %d rules\n", e.Enabled(), len(rs.Rules))
