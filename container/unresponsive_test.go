@@ -3,10 +3,7 @@ package container_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,54 +11,14 @@ import (
 	"github.com/syscope/syscope/container/cri"
 	"github.com/syscope/syscope/container/docker"
 	"github.com/syscope/syscope/container/internal/ctrtest"
+	"github.com/syscope/syscope/internal/testenv"
 )
-
-// hangingSocket listens on a unix socket, accepts connections and never
-// answers. accepted receives one value per accepted connection.
-func hangingSocket(t *testing.T) (path string, accepted <-chan struct{}) {
-	t.Helper()
-	path = filepath.Join(t.TempDir(), "hang.sock")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := make(chan struct{}, 1024)
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			select {
-			case ch <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return path, ch
-}
 
 // TestUnresponsiveRuntime: with runtimes that accept connections and never
 // answer, the event path keeps getting container ids with empty metadata
 // while the failed-lookup counter rises after the timeout.
 func TestUnresponsiveRuntime(t *testing.T) {
-	sock, accepted := hangingSocket(t)
+	sock, accepted := testenv.HangingSocket(t)
 	criClient, err := cri.New(sock)
 	if err != nil {
 		t.Fatal(err)

@@ -3,9 +3,6 @@ package containerfields_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,49 +11,9 @@ import (
 	"github.com/syscope/syscope/event"
 	"github.com/syscope/syscope/fields"
 	containerfields "github.com/syscope/syscope/fields/container"
+	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/state"
 )
-
-// hangingSocket listens on a unix socket, accepts connections and never
-// answers; accepted gets a value per connection.
-func hangingSocket(t *testing.T) (string, <-chan struct{}) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "hang.sock")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := make(chan struct{}, 1024)
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			select {
-			case ch <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return path, ch
-}
 
 // execveExit builds the exit of an execve by tid that leaves it in the
 // cgroups cg (the layout the driver sends: NUL-separated subsys=path).
@@ -74,7 +31,7 @@ func execveExit(b *event.Builder, ts uint64, tid int64, comm, cg string) event.E
 // metadata is empty, the bounded queue drops resolves, and failed lookups
 // are counted once the per-call timeout passes.
 func TestUnresponsiveRuntimeFields(t *testing.T) {
-	sock, accepted := hangingSocket(t)
+	sock, accepted := testenv.HangingSocket(t)
 	m := container.NewManager(container.Options{
 		Clients:    []container.Client{docker.New(sock, nil)},
 		Workers:    1,
