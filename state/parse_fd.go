@@ -55,13 +55,23 @@ func (s *State) addFD(c *Ctx, t *Thread, num int64, src *FD) *FD {
 	return f
 }
 
-func (s *State) addSimpleFD(e *event.Event, c *Ctx, typ FDType) {
-	t := c.Thread
-	if t == nil {
-		return
+// newFDResult returns the thread of an event that creates a descriptor and
+// the descriptor its result (parameter 0) names; ok is false when the thread
+// is unknown or the call failed.
+func newFDResult(e *event.Event, c *Ctx) (t *Thread, fd int64, ok bool) {
+	if c.Thread == nil {
+		return nil, 0, false
 	}
-	fd, ok := e.Int(0)
+	fd, ok = e.Int(0)
 	if !ok || fd < 0 {
+		return nil, 0, false
+	}
+	return c.Thread, fd, true
+}
+
+func (s *State) addSimpleFD(e *event.Event, c *Ctx, typ FDType) {
+	t, fd, ok := newFDResult(e, c)
+	if !ok {
 		return
 	}
 	f := s.newTmp()
@@ -80,12 +90,8 @@ func (s *State) addSimpleFD(e *event.Event, c *Ctx, typ FDType) {
 }
 
 func (s *State) parseMemfdExit(e *event.Event, c *Ctx) {
-	t := c.Thread
-	if t == nil {
-		return
-	}
-	fd, ok := e.Int(0)
-	if !ok || fd < 0 {
+	t, fd, ok := newFDResult(e, c)
+	if !ok {
 		return
 	}
 	f := s.newTmp()
@@ -100,12 +106,8 @@ func (s *State) parseMemfdExit(e *event.Event, c *Ctx) {
 }
 
 func (s *State) parsePidfdGetfdExit(e *event.Event, c *Ctx) {
-	t := c.Thread
-	if t == nil {
-		return
-	}
-	fd, ok := e.Int(0)
-	if !ok || fd < 0 {
+	t, fd, ok := newFDResult(e, c)
+	if !ok {
 		return
 	}
 	pidfd, _ := e.Int(1)
@@ -635,12 +637,8 @@ func swapAddresses(f *FD) {
 }
 
 func (s *State) parseAcceptExit(e *event.Event, c *Ctx) {
-	t := c.Thread
-	if t == nil {
-		return
-	}
-	fd, ok := e.Int(0)
-	if !ok || fd < 0 {
+	t, fd, ok := newFDResult(e, c)
+	if !ok {
 		return
 	}
 	t.LastEventFD = fd
