@@ -347,28 +347,26 @@ func existsCheck[C any](f *Field[C]) func(C) bool {
 	}
 	switch f.Info.Type.Kind() {
 	case KindString:
-		g := f.Str
-		return func(c C) bool { _, ok := g(c, 0); return ok }
+		return firstOK(f.Str)
 	case KindBytes:
-		g := f.Bytes
-		return func(c C) bool { _, ok := g(c, 0); return ok }
+		return firstOK(f.Bytes)
 	case KindInt:
-		g := f.Int
-		return func(c C) bool { _, ok := g(c, 0); return ok }
+		return firstOK(f.Int)
 	case KindUint:
-		g := f.Uint
-		return func(c C) bool { _, ok := g(c, 0); return ok }
+		return firstOK(f.Uint)
 	case KindBool:
-		g := f.Bool
-		return func(c C) bool { _, ok := g(c, 0); return ok }
+		return firstOK(f.Bool)
 	case KindIP:
-		g := f.IP
-		return func(c C) bool { _, ok := g(c, 0); return ok }
+		return firstOK(f.IP)
 	case KindFloat:
-		g := f.Float
-		return func(c C) bool { _, ok := g(c, 0); return ok }
+		return firstOK(f.Float)
 	}
 	return func(C) bool { return false }
+}
+
+// firstOK reports whether a scalar field has a value.
+func firstOK[C, V any](g func(C, int) (V, bool)) func(C) bool {
+	return func(c C) bool { _, ok := g(c, 0); return ok }
 }
 
 func anyOK[C, V any](n func(C) int, g func(C, int) (V, bool)) func(C) bool {

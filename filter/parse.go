@@ -637,14 +637,14 @@ func (p *parser) parseCondition(left Expr, pos Pos) Expr {
 		saved, savedTok := p.pos, p.tok
 		if hadBlank && p.lexOp(modifiers) && p.listValueFollows() && !p.boolKeywordFollows() {
 			op = op + " " + strings.TrimSpace(p.tok)
-			right = p.parseListValue()
+			right = p.parseListValue(false)
 		} else {
 			p.pos, p.tok = saved, savedTok
 			right = p.parseStrValue(false)
 		}
 	case p.lexOp(listOps):
 		op = p.tok
-		right = p.parseListValueOrTransformer()
+		right = p.parseListValue(true)
 	default:
 		p.fail("expected an operator (one of %s)", strings.Join(Operators(), " "))
 	}
@@ -739,7 +739,10 @@ func (p *parser) tryStrValue() (string, bool) {
 	return "", false
 }
 
-func (p *parser) parseListValue() Expr {
+// parseListValue parses the right side of a list operator: a literal list
+// or a list name, and, when transformers is true, also val(field) or a
+// transformer.
+func (p *parser) parseListValue(transformers bool) Expr {
 	p.enter()
 	defer p.leave()
 	p.lexBlank()
@@ -747,28 +750,19 @@ func (p *parser) parseListValue() Expr {
 	if l := p.tryListExpr(); l != nil {
 		return l
 	}
-	if p.lexIdentifier() {
-		return &ValueExpr{Pos: pos, Value: p.tok}
-	}
-	p.fail("expected a list or a list name")
-	return nil
-}
-
-func (p *parser) parseListValueOrTransformer() Expr {
-	p.enter()
-	defer p.leave()
-	p.lexBlank()
-	pos := p.pos
-	if l := p.tryListExpr(); l != nil {
-		return l
-	}
-	if t := p.tryTransformerOrVal(); t != nil {
-		return t
+	if transformers {
+		if t := p.tryTransformerOrVal(); t != nil {
+			return t
+		}
 	}
 	if p.lexIdentifier() {
 		return &ValueExpr{Pos: pos, Value: p.tok}
 	}
-	p.fail("expected a list, a list name, or a field in val() or a transformer")
+	if transformers {
+		p.fail("expected a list, a list name, or a field in val() or a transformer")
+	} else {
+		p.fail("expected a list or a list name")
+	}
 	return nil
 }
 
