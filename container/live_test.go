@@ -265,24 +265,7 @@ func TestCRILive(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(hostdir, "f"), []byte("hello\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	manifest := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"sc-pod","namespace":"sc-ns"},` +
-		`"spec":{"containers":[{"name":"sidecar","image":"localhost/busybox:test"},` +
-		`{"name":"sleeper","image":"localhost/busybox:test",` +
-		`"livenessProbe":{"exec":{"command":["cat","/data/f"]}},` +
-		`"readinessProbe":{"exec":{"command":["test","-f","/data/f"]}}}]}}`
-	podCfg := &runtimeapi.PodSandboxConfig{
-		Metadata:     &runtimeapi.PodSandboxMetadata{Name: "sc-pod", Namespace: "sc-ns", Uid: podUID},
-		LogDirectory: filepath.Join(cd.Dir, "podlogs"),
-		Labels:       map[string]string{"app": "sctest", "tier": "backend"},
-		Annotations:  map[string]string{container.LastAppliedAnnotation: manifest},
-		Linux: &runtimeapi.LinuxPodSandboxConfig{
-			CgroupParent: cgParent,
-			SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{
-				Privileged:       true,
-				NamespaceOptions: &runtimeapi.NamespaceOption{Network: runtimeapi.NamespaceMode_NODE},
-			},
-		},
-	}
+	podCfg := cd.TestPodConfig(podUID, cgParent, []string{"test", "-f", "/data/f"})
 	runp, err := rt.RunPodSandbox(ctx, &runtimeapi.RunPodSandboxRequest{Config: podCfg})
 	if err != nil {
 		t.Fatalf("run pod sandbox: %v\n%s", err, ctrtest.ReadLog(filepath.Join(cd.Dir, "containerd.log")))

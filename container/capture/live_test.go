@@ -178,24 +178,7 @@ func TestCRILiveFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	const readiness = "sleep 20; true"
-	manifest := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"sc-pod","namespace":"sc-ns"},` +
-		`"spec":{"containers":[{"name":"sidecar","image":"localhost/busybox:test"},` +
-		`{"name":"sleeper","image":"localhost/busybox:test",` +
-		`"livenessProbe":{"exec":{"command":["cat","/data/f"]}},` +
-		`"readinessProbe":{"exec":{"command":["sh","-c","` + readiness + `"]}}}]}}`
-	podCfg := &runtimeapi.PodSandboxConfig{
-		Metadata:     &runtimeapi.PodSandboxMetadata{Name: "sc-pod", Namespace: "sc-ns", Uid: podUID},
-		LogDirectory: filepath.Join(cd.Dir, "podlogs"),
-		Labels:       map[string]string{"app": "sctest", "tier": "backend"},
-		Annotations:  map[string]string{container.LastAppliedAnnotation: manifest},
-		Linux: &runtimeapi.LinuxPodSandboxConfig{
-			CgroupParent: cgParent,
-			SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{
-				Privileged:       true,
-				NamespaceOptions: &runtimeapi.NamespaceOption{Network: runtimeapi.NamespaceMode_NODE},
-			},
-		},
-	}
+	podCfg := cd.TestPodConfig(podUID, cgParent, []string{"sh", "-c", readiness})
 	runp, err := rt.RunPodSandbox(ctx, &runtimeapi.RunPodSandboxRequest{Config: podCfg})
 	if err != nil {
 		t.Fatalf("run pod sandbox: %v\n%s", err, ctrtest.ReadLog(filepath.Join(cd.Dir, "containerd.log")))

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/syscope/syscope/container"
 	"github.com/syscope/syscope/internal/testenv"
 )
 
@@ -272,4 +273,31 @@ func CgroupExists(rel string) bool {
 		}
 	}
 	return false
+}
+
+// TestPodConfig is the sandbox configuration of the tests' CRI pod: pod
+// sc-pod in namespace sc-ns with labels app=sctest and tier=backend, a
+// last-applied manifest with a sidecar and a sleeper container (liveness
+// probe `cat /data/f`, readiness probe the given command), host network,
+// its logs below c.Dir and its cgroups below cgParent.
+func (c *Containerd) TestPodConfig(uid, cgParent string, readiness []string) *runtimeapi.PodSandboxConfig {
+	cmd, _ := json.Marshal(readiness)
+	manifest := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"sc-pod","namespace":"sc-ns"},` +
+		`"spec":{"containers":[{"name":"sidecar","image":"localhost/busybox:test"},` +
+		`{"name":"sleeper","image":"localhost/busybox:test",` +
+		`"livenessProbe":{"exec":{"command":["cat","/data/f"]}},` +
+		`"readinessProbe":{"exec":{"command":` + string(cmd) + `}}}]}}`
+	return &runtimeapi.PodSandboxConfig{
+		Metadata:     &runtimeapi.PodSandboxMetadata{Name: "sc-pod", Namespace: "sc-ns", Uid: uid},
+		LogDirectory: filepath.Join(c.Dir, "podlogs"),
+		Labels:       map[string]string{"app": "sctest", "tier": "backend"},
+		Annotations:  map[string]string{container.LastAppliedAnnotation: manifest},
+		Linux: &runtimeapi.LinuxPodSandboxConfig{
+			CgroupParent: cgParent,
+			SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{
+				Privileged:       true,
+				NamespaceOptions: &runtimeapi.NamespaceOption{Network: runtimeapi.NamespaceMode_NODE},
+			},
+		},
+	}
 }
