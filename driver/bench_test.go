@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -173,9 +174,11 @@ func drainSource(s *Source, wg *sync.WaitGroup, count *uint64) *order {
 }
 
 // BenchmarkOverhead prints, for a getppid loop and an open/read/close
-// loop, the cost per iteration with no tracing, with the floor tracer
-// (a minimal eBPF ring buffer writer) and with the driver capturing every
-// syscall of the system, and the driver's overhead relative to the floor's.
+// loop, the cost per iteration with no tracing, with the floor tracer (a
+// minimal eBPF ring buffer writer on sys_exit), with the floor also on the
+// enter tracepoints the driver uses (the same hooks as the driver, one
+// minimal record per hit), and with the driver capturing every syscall of
+// the system; and the driver's overhead relative to both floors'.
 func BenchmarkOverhead(b *testing.B) {
 	testenv.RequireRoot(b)
 	loops := []struct {
@@ -186,41 +189,54 @@ func BenchmarkOverhead(b *testing.B) {
 		{"getppid", 2_000_000, 1},
 		{"orc", 300_000, 3},
 	}
-	const rounds = 7
+	const rounds = 9
+	withFloor := func(l string, n int, enter bool) float64 {
+		f, err := floor.Attach(enter)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var stop atomic.Bool
+		var wg sync.WaitGroup
+		var floorEvents uint64
+		drainFloor(b, f, &stop, &wg, &floorEvents)
+		c := loopCost(b, l, n)
+		stop.Store(true)
+		wg.Wait()
+		f.Close()
+		return c
+	}
+	median := func(v []float64) float64 {
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
 	for i := 0; i < b.N; i++ {
 		for _, l := range loops {
-			// Interleave the three setups and keep each one's best round:
-			// other load on the machine only ever adds time.
-			none, withFloor, withDriver, withRaw := 1e18, 1e18, 1e18, 1e18
+			// The setups run one after the other in each round. Two
+			// figures: each setup's best round (other load on the machine
+			// only ever adds time), and the median over the rounds of the
+			// ratio within a round (the setups of one round see similar
+			// load).
+			none, floorExit, floorHooks, withDriver, withRaw := 1e18, 1e18, 1e18, 1e18, 1e18
+			var perRound, perRoundHooks []float64
 			var events, lost uint64
 			for r := 0; r < rounds; r++ {
-				none = min(none, loopCost(b, l.kind, l.n))
-
-				f, err := floor.Attach()
-				if err != nil {
-					b.Fatal(err)
-				}
-				var stop atomic.Bool
-				var wg sync.WaitGroup
-				var floorEvents uint64
-				drainFloor(b, f, &stop, &wg, &floorEvents)
-				withFloor = min(withFloor, loopCost(b, l.kind, l.n))
-				stop.Store(true)
-				wg.Wait()
-				f.Close()
-
+				rNone := loopCost(b, l.kind, l.n)
+				rExit := withFloor(l.kind, l.n, false)
+				rHooks := withFloor(l.kind, l.n, true)
+				var rDriver float64
 				for _, raw := range []bool{false, true} {
 					s, err := Open(&Options{RawEnter: raw, RingSize: 64 << 20})
 					if err != nil {
 						b.Fatal(err)
 					}
+					var wg sync.WaitGroup
 					var n uint64
 					drainSource(s, &wg, &n)
 					c := loopCost(b, l.kind, l.n)
 					if raw {
 						withRaw = min(withRaw, c)
 					} else {
-						withDriver = min(withDriver, c)
+						rDriver = c
 					}
 					st := s.Stats()
 					s.Close()
@@ -228,17 +244,24 @@ func BenchmarkOverhead(b *testing.B) {
 					events += n
 					lost += st.Lost
 				}
+				none, floorExit, floorHooks, withDriver = min(none, rNone), min(floorExit, rExit), min(floorHooks, rHooks), min(withDriver, rDriver)
+				perRound = append(perRound, (rDriver-rNone)/(rExit-rNone))
+				perRoundHooks = append(perRoundHooks, (rDriver-rNone)/(rHooks-rNone))
 			}
-			fo, do := withFloor-none, withDriver-none
+			fo, ho, do, ro := floorExit-none, floorHooks-none, withDriver-none, withRaw-none
+			mr, mh := median(perRound), median(perRoundHooks)
 			b.ReportMetric(none/l.syscalls, l.kind+"-none-ns/syscall")
-			b.ReportMetric(withFloor/l.syscalls, l.kind+"-floor-ns/syscall")
+			b.ReportMetric(floorExit/l.syscalls, l.kind+"-floor-ns/syscall")
+			b.ReportMetric(floorHooks/l.syscalls, l.kind+"-floor-hooks-ns/syscall")
 			b.ReportMetric(withDriver/l.syscalls, l.kind+"-driver-ns/syscall")
-			b.ReportMetric(do/fo, l.kind+"-overhead-x-floor")
-			b.ReportMetric(float64(lost), l.kind+"-lost")
-			ro := withRaw - none
 			b.ReportMetric(withRaw/l.syscalls, l.kind+"-driver-rawenter-ns/syscall")
-			b.Logf("%s: none %.0f ns/iter, floor %.0f (+%.0f), driver %.0f (+%.0f): driver overhead %.2fx the floor's (with the raw sys_enter: %.0f, %.2fx); %d events read, %d lost",
-				l.kind, none, withFloor, fo, withDriver, do, do/fo, withRaw, ro/fo, events, lost)
+			b.ReportMetric(do/fo, l.kind+"-overhead-x-floor")
+			b.ReportMetric(do/ho, l.kind+"-overhead-x-floor-hooks")
+			b.ReportMetric(mr, l.kind+"-overhead-x-floor-median")
+			b.ReportMetric(mh, l.kind+"-overhead-x-floor-hooks-median")
+			b.ReportMetric(float64(lost), l.kind+"-lost")
+			b.Logf("%s: none %.0f ns/iter; floor %.0f (+%.0f), floor on the driver's hooks %.0f (+%.0f); driver %.0f (+%.0f): %.2fx the floor's overhead, %.2fx the hooks floor's (per-round median %.2fx, %.2fx; raw sys_enter: +%.0f, %.2fx, %.2fx); %d events read, %d lost",
+				l.kind, none, floorExit, fo, floorHooks, ho, withDriver, do, do/fo, do/ho, mr, mh, ro, ro/fo, ro/ho, events, lost)
 		}
 	}
 }

@@ -130,6 +130,18 @@ func TestFiles(t *testing.T) {
 	bad := one(t, evs, "close", event.Exit, func(e *ev) bool { return mine(e) && e.i64(t, "fd") == 999 })
 	eq(t, "close(999) res", bad.i64(t, "res"), -int64(unix.EBADF))
 
+	// Long paths: written in place up to 255 bytes, through the scratch
+	// buffer above.
+	for _, n := range longPathLens {
+		lp := longPath(dir, n)
+		for _, sc := range []string{"openat", "open"} {
+			named := func(e *ev) bool { return mine(e) && e.str(t, "name") == lp }
+			one(t, evs, sc, event.Enter, named)
+			x := one(t, evs, sc, event.Exit, named)
+			eq(t, fmt.Sprintf("%s< fd (%d-byte path)", sc, n), x.i64(t, "fd"), -atoi(t, out, fmt.Sprintf("long_%s_%d", sc, n)))
+		}
+	}
+
 	// open (the old syscall), read, pread, dup family.
 	fd2 := atoi(t, out, "open_fd")
 	oen := one(t, evs, "open", event.Enter, func(e *ev) bool { return mine(e) && e.str(t, "name") == path })

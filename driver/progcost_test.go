@@ -35,7 +35,8 @@ func progTime(b *testing.B, progs ...*ebpf.Program) (ns, runs uint64) {
 
 // BenchmarkPrograms reports, from the kernel's eBPF run-time statistics,
 // the time the programs spend per iteration of the open/read/close loop:
-// the floor's program, and the driver's with one syscall captured at a
+// the floor's programs (on sys_exit, and also on the driver's enter
+// tracepoints: floor-hooks), and the driver's with one syscall captured at a
 // time and with all three. The statistics count a program's time from its
 // entry, so the dispatcher's figure includes the tail-called family
 // program. The programs run for every process of the machine, so other
@@ -55,6 +56,7 @@ func BenchmarkPrograms(b *testing.B) {
 	}
 	setups := []setup{
 		{"floor", nil},
+		{"floor-hooks", nil},
 		{"dispatch-only", []string{"getppid"}},
 		{"openat", []string{"openat"}},
 		{"read", []string{"read"}},
@@ -70,7 +72,7 @@ func BenchmarkPrograms(b *testing.B) {
 				var enter *ebpf.Program
 				var closer func()
 				if su.syscalls == nil {
-					f, err := floor.Attach()
+					f, err := floor.Attach(su.name == "floor-hooks")
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -79,6 +81,10 @@ func BenchmarkPrograms(b *testing.B) {
 					var cnt uint64
 					drainFloor(b, f, &stop, &wg, &cnt)
 					progs = []*ebpf.Program{f.Program()}
+					if su.name == "floor-hooks" {
+						enter = f.EnterProgram()
+						progs = append(progs, enter)
+					}
 					closer = func() { stop.Store(true); wg.Wait(); f.Close() }
 				} else {
 					s, err := Open(&Options{Syscalls: su.syscalls, RingSize: 16 << 20})

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"unsafe"
 
@@ -134,8 +135,28 @@ func filesWorkload(args []string) error {
 	say("creat_fd", cfd)
 	say("creat_ino", st.Ino)
 	sys(unix.SYS_CLOSE, cfd)
+	// Paths around and above the length written in place in the ring
+	// buffer, with open and openat (they fail: the names are too long or
+	// missing).
+	for _, n := range longPathLens {
+		lp := cstr(longPath(dir, n))
+		_, err := sys(unix.SYS_OPENAT, atFdcwd, lp, unix.O_RDONLY)
+		say(fmt.Sprintf("long_openat_%d", n), int(err.(syscall.Errno)))
+		_, err = sys(unix.SYS_OPEN, lp, unix.O_RDONLY)
+		say(fmt.Sprintf("long_open_%d", n), int(err.(syscall.Errno)))
+	}
 	sys(unix.SYS_CHDIR, cstr(dir))
 	return nil
+}
+
+// longPathLens are the path lengths the files workload opens: on both
+// sides of the driver's in-place limit (255 bytes and the NUL) and far
+// above it.
+var longPathLens = []int{254, 255, 256, 1000, 4000}
+
+// longPath is a path of n bytes under dir.
+func longPath(dir string, n int) string {
+	return dir + "/" + strings.Repeat("p", n-len(dir)-1)
 }
 
 // execWorkload runs a short child process, tries a missing program, then

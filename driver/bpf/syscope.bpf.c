@@ -119,6 +119,87 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/* ================= in-place path events ================= */
+
+/* Longest path (with its NUL) written in place: the open-like events whose
+ * path fits are written directly in a ring-buffer reservation with room for
+ * it (what the path does not fill is padding after the event, which the
+ * reader cuts off using the event's length); a longer path is written
+ * through the scratch buffer. */
+#define PATH_INPLACE 256
+
+/* A fixed-size parameter: value and size (2, 4 or 8 bytes). */
+struct fparam {
+	u64 v;
+	u32 sz;
+};
+
+static __always_inline void put_fixed(u8 *p, const struct fparam *f)
+{
+	if (f->sz == 8)
+		*(u64 *)p = f->v;
+	else if (f->sz == 4)
+		*(u32 *)p = f->v;
+	else
+		*(u16 *)p = f->v;
+}
+
+/* path_inplace writes an event made of npre fixed parameters, the user path
+ * at upath, then npost fixed parameters, in place. It returns false, having
+ * written nothing, when the path does not fit in PATH_INPLACE bytes; true
+ * otherwise (the event written, or counted as dropped). */
+static __always_inline bool path_inplace(u16 type, const struct fparam *pre, int npre, const void *upath,
+					 const struct fparam *post, int npost)
+{
+	struct counters *c = counters();
+	if (!c)
+		return true;
+	void *rb = ring();
+	if (!rb) {
+		c->drops[DC_FILE]++;
+		return true;
+	}
+	u32 np = npre + 1 + npost, presz = 0, postsz = 0;
+#pragma unroll
+	for (int i = 0; i < npre; i++)
+		presz += pre[i].sz;
+#pragma unroll
+	for (int i = 0; i < npost; i++)
+		postsz += post[i].sz;
+	u32 lp = PREFIX_LEN + HDR_LEN;
+	u32 off = lp + 2 * np + presz;
+	u64 flags = wakeup_flags(c);
+	u8 *r = fixed_reserve(c, rb, off + PATH_INPLACE + postsz, type, np, DC_FILE);
+	if (!r)
+		return true;
+	long n = upath ? bpf_probe_read_user_str(&r[off], PATH_INPLACE, upath) : 0;
+	if (n >= PATH_INPLACE) {
+		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+		return false;
+	}
+	if (n < 0)
+		n = 0;
+	u64 m = BOUND(n, PATH_INPLACE - 1);
+	u32 o = lp + 2 * np;
+#pragma unroll
+	for (int i = 0; i < npre; i++) {
+		*(u16 *)&r[lp + 2 * i] = pre[i].sz;
+		put_fixed(&r[o], &pre[i]);
+		o += pre[i].sz;
+	}
+	*(u16 *)&r[lp + 2 * npre] = m;
+	u8 *q = &r[off + m];
+#pragma unroll
+	for (int i = 0; i < npost; i++) {
+		*(u16 *)&r[lp + 2 * (npre + 1 + i)] = post[i].sz;
+		put_fixed(q, &post[i]);
+		q += post[i].sz;
+	}
+	*(u32 *)&r[PREFIX_LEN + 16] = off + m + postsz - PREFIX_LEN;
+	fixed_submit(c, r, flags);
+	return true;
+}
+
 /* ================= enter events ================= */
 
 static __always_inline bool enter_on(u32 id)
@@ -135,18 +216,29 @@ static __always_inline void enter_event(u32 id, const u64 *a)
 	struct scratch *e;
 	switch (id) {
 	case NR_open: {
-		if (!enter_on(id) || !(e = ev_init(PPME_SYSCALL_OPEN_E, PPME_SYSCALL_OPEN_E_NP, DC_FILE)))
+		if (!enter_on(id))
 			return;
 		u32 fl = a[1];
+		struct fparam post[2] = {{cv_open_flags(fl), 4}, {cv_open_mode(fl, a[2]), 4}};
+		if (path_inplace(PPME_SYSCALL_OPEN_E, NULL, 0, UPTR(a[0]), post, 2))
+			return;
+		if (!(e = ev_init(PPME_SYSCALL_OPEN_E, PPME_SYSCALL_OPEN_E_NP, DC_FILE)))
+			return;
 		p_ustr(e, UPTR(a[0]));
 		p_u32(e, cv_open_flags(fl));
 		p_u32(e, cv_open_mode(fl, a[2]));
 		break;
 	}
 	case NR_openat: {
-		if (!enter_on(id) || !(e = ev_init(PPME_SYSCALL_OPENAT_2_E, PPME_SYSCALL_OPENAT_2_E_NP, DC_FILE)))
+		if (!enter_on(id))
 			return;
 		u32 fl = a[2];
+		struct fparam pre[1] = {{cv_dirfd(a[0]), 8}};
+		struct fparam post[2] = {{cv_open_flags(fl), 4}, {cv_open_mode(fl, a[3]), 4}};
+		if (path_inplace(PPME_SYSCALL_OPENAT_2_E, pre, 1, UPTR(a[1]), post, 2))
+			return;
+		if (!(e = ev_init(PPME_SYSCALL_OPENAT_2_E, PPME_SYSCALL_OPENAT_2_E_NP, DC_FILE)))
+			return;
 		p_s64(e, cv_dirfd(a[0]));
 		p_ustr(e, UPTR(a[1]));
 		p_u32(e, cv_open_flags(fl));
@@ -285,9 +377,13 @@ int BPF_PROG(x_open, struct pt_regs *regs, long ret)
 	file_info(t, ret, &fi);
 	switch (SC_ID(regs)) {
 	case NR_open: {
+		u32 fl = arg(regs, 1);
+		struct fparam pre[1] = {{ret, 8}};
+		struct fparam post[4] = {{cv_open_flags(fl) | fi.flags, 4}, {cv_open_mode(fl, arg(regs, 2)), 4}, {fi.dev, 4}, {fi.ino, 8}};
+		if (path_inplace(PPME_SYSCALL_OPEN_X, pre, 1, UPTR(arg(regs, 0)), post, 4))
+			return 0;
 		if (!(e = ev_init(PPME_SYSCALL_OPEN_X, PPME_SYSCALL_OPEN_X_NP, DC_FILE)))
 			return 0;
-		u32 fl = arg(regs, 1);
 		p_s64(e, ret);
 		p_ustr(e, UPTR(arg(regs, 0)));
 		p_u32(e, cv_open_flags(fl) | fi.flags);
@@ -297,9 +393,13 @@ int BPF_PROG(x_open, struct pt_regs *regs, long ret)
 		break;
 	}
 	case NR_openat: {
+		u32 fl = arg(regs, 2);
+		struct fparam pre[2] = {{ret, 8}, {cv_dirfd(arg(regs, 0)), 8}};
+		struct fparam post[4] = {{cv_open_flags(fl) | fi.flags, 4}, {cv_open_mode(fl, arg(regs, 3)), 4}, {fi.dev, 4}, {fi.ino, 8}};
+		if (path_inplace(PPME_SYSCALL_OPENAT_2_X, pre, 2, UPTR(arg(regs, 1)), post, 4))
+			return 0;
 		if (!(e = ev_init(PPME_SYSCALL_OPENAT_2_X, PPME_SYSCALL_OPENAT_2_X_NP, DC_FILE)))
 			return 0;
-		u32 fl = arg(regs, 2);
 		p_s64(e, ret);
 		p_s64(e, cv_dirfd(arg(regs, 0)));
 		p_ustr(e, UPTR(arg(regs, 1)));

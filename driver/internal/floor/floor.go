@@ -16,13 +16,20 @@ import (
 
 // Floor is the loaded and attached minimal tracer.
 type Floor struct {
-	objs floorObjects
-	l    link.Link
+	objs  floorObjects
+	l     link.Link
+	enter []link.Link
 }
 
+// EnterSyscalls are the syscalls the driver has enter events for; with
+// Attach(true) the floor writes a record on each of their enter
+// tracepoints too.
+var EnterSyscalls = []string{"open", "openat", "openat2", "creat", "connect"}
+
 // Attach loads the floor program, excluding the calling process, and
-// attaches it to sys_exit.
-func Attach() (*Floor, error) {
+// attaches it to sys_exit; with enter, also to the enter tracepoints of
+// EnterSyscalls (the hooks the driver uses), writing one record per hit.
+func Attach(enter bool) (*Floor, error) {
 	spec, err := loadFloor()
 	if err != nil {
 		return nil, fmt.Errorf("floor: %w", err)
@@ -39,6 +46,16 @@ func Attach() (*Floor, error) {
 		f.objs.Close()
 		return nil, fmt.Errorf("floor: attach: %w", err)
 	}
+	if enter {
+		for _, sc := range EnterSyscalls {
+			l, err := link.Tracepoint("syscalls", "sys_enter_"+sc, f.objs.FloorEnter, nil)
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("floor: attach to sys_enter_%s: %w", sc, err)
+			}
+			f.enter = append(f.enter, l)
+		}
+	}
 	return f, nil
 }
 
@@ -50,12 +67,23 @@ const RingSize = 1 << 24
 
 // Close detaches and unloads the program.
 func (f *Floor) Close() error {
-	err := f.l.Close()
+	var err error
+	for _, l := range f.enter {
+		if cerr := l.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if cerr := f.l.Close(); err == nil {
+		err = cerr
+	}
 	if cerr := f.objs.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
 
-// Program returns the floor's eBPF program (for its run-time statistics).
+// Program returns the floor's exit program (for its run-time statistics).
 func (f *Floor) Program() *ebpf.Program { return f.objs.FloorExit }
+
+// EnterProgram returns the floor's enter program.
+func (f *Floor) EnterProgram() *ebpf.Program { return f.objs.FloorEnter }

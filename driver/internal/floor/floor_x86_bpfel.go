@@ -16,9 +16,10 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	floorMapRing       = "ring"
-	floorProgFloorExit = "floor_exit"
-	floorVarSelfTgid   = "self_tgid"
+	floorMapRing        = "ring"
+	floorProgFloorEnter = "floor_enter"
+	floorProgFloorExit  = "floor_exit"
+	floorVarSelfTgid    = "self_tgid"
 )
 
 // loadFloor returns the embedded CollectionSpec for floor.
@@ -63,7 +64,8 @@ type floorSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type floorProgramSpecs struct {
-	FloorExit *ebpf.ProgramSpec `ebpf:"floor_exit"`
+	FloorEnter *ebpf.ProgramSpec `ebpf:"floor_enter"`
+	FloorExit  *ebpf.ProgramSpec `ebpf:"floor_exit"`
 }
 
 // floorMapSpecs contains maps before they are loaded into the kernel.
@@ -120,11 +122,13 @@ type floorVariables struct {
 //
 // It can be passed to loadFloorObjects or ebpf.CollectionSpec.LoadAndAssign.
 type floorPrograms struct {
-	FloorExit *ebpf.Program `ebpf:"floor_exit"`
+	FloorEnter *ebpf.Program `ebpf:"floor_enter"`
+	FloorExit  *ebpf.Program `ebpf:"floor_exit"`
 }
 
 func (p *floorPrograms) Close() error {
 	return _FloorClose(
+		p.FloorEnter,
 		p.FloorExit,
 	)
 }
