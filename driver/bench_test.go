@@ -174,11 +174,12 @@ func drainSource(s *Source, wg *sync.WaitGroup, count *uint64) *order {
 }
 
 // BenchmarkOverhead prints, for a getppid loop and an open/read/close
-// loop, the cost per iteration with no tracing, with the floor tracer (a
-// minimal eBPF ring buffer writer on sys_exit), with the floor also on the
-// enter tracepoints the driver uses (the same hooks as the driver, one
-// minimal record per hit), and with the driver capturing every syscall of
-// the system; and the driver's overhead relative to both floors'.
+// loop, the cost per iteration with no tracing, with three floor tracers
+// (minimal eBPF ring buffer writers: on sys_exit; also on the enter
+// tracepoints the driver uses; and also copying the paths and data the
+// driver copies from user memory, see package floor) and with the driver
+// capturing every syscall of the system; and the driver's overhead
+// relative to each floor's.
 func BenchmarkOverhead(b *testing.B) {
 	testenv.RequireRoot(b)
 	loops := []struct {
@@ -189,9 +190,10 @@ func BenchmarkOverhead(b *testing.B) {
 		{"getppid", 2_000_000, 1},
 		{"orc", 300_000, 3},
 	}
+	kinds := []floor.Kind{floor.Exit, floor.Hooks, floor.Copy}
 	const rounds = 9
-	withFloor := func(l string, n int, enter bool) float64 {
-		f, err := floor.Attach(enter)
+	withFloor := func(l string, n int, k floor.Kind) float64 {
+		f, err := floor.Attach(k)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -216,13 +218,19 @@ func BenchmarkOverhead(b *testing.B) {
 			// only ever adds time), and the median over the rounds of the
 			// ratio within a round (the setups of one round see similar
 			// load).
-			none, floorExit, floorHooks, withDriver, withRaw := 1e18, 1e18, 1e18, 1e18, 1e18
-			var perRound, perRoundHooks []float64
+			none, withDriver, withRaw := 1e18, 1e18, 1e18
+			floors := make([]float64, len(kinds))
+			perRound := make([][]float64, len(kinds))
+			for k := range floors {
+				floors[k] = 1e18
+			}
 			var events, lost uint64
 			for r := 0; r < rounds; r++ {
 				rNone := loopCost(b, l.kind, l.n)
-				rExit := withFloor(l.kind, l.n, false)
-				rHooks := withFloor(l.kind, l.n, true)
+				rFloor := make([]float64, len(kinds))
+				for k, kind := range kinds {
+					rFloor[k] = withFloor(l.kind, l.n, kind)
+				}
 				var rDriver float64
 				for _, raw := range []bool{false, true} {
 					s, err := Open(&Options{RawEnter: raw, RingSize: 64 << 20})
@@ -244,24 +252,28 @@ func BenchmarkOverhead(b *testing.B) {
 					events += n
 					lost += st.Lost
 				}
-				none, floorExit, floorHooks, withDriver = min(none, rNone), min(floorExit, rExit), min(floorHooks, rHooks), min(withDriver, rDriver)
-				perRound = append(perRound, (rDriver-rNone)/(rExit-rNone))
-				perRoundHooks = append(perRoundHooks, (rDriver-rNone)/(rHooks-rNone))
+				none, withDriver = min(none, rNone), min(withDriver, rDriver)
+				for k := range kinds {
+					floors[k] = min(floors[k], rFloor[k])
+					perRound[k] = append(perRound[k], (rDriver-rNone)/(rFloor[k]-rNone))
+				}
 			}
-			fo, ho, do, ro := floorExit-none, floorHooks-none, withDriver-none, withRaw-none
-			mr, mh := median(perRound), median(perRoundHooks)
+			do, ro := withDriver-none, withRaw-none
 			b.ReportMetric(none/l.syscalls, l.kind+"-none-ns/syscall")
-			b.ReportMetric(floorExit/l.syscalls, l.kind+"-floor-ns/syscall")
-			b.ReportMetric(floorHooks/l.syscalls, l.kind+"-floor-hooks-ns/syscall")
 			b.ReportMetric(withDriver/l.syscalls, l.kind+"-driver-ns/syscall")
 			b.ReportMetric(withRaw/l.syscalls, l.kind+"-driver-rawenter-ns/syscall")
-			b.ReportMetric(do/fo, l.kind+"-overhead-x-floor")
-			b.ReportMetric(do/ho, l.kind+"-overhead-x-floor-hooks")
-			b.ReportMetric(mr, l.kind+"-overhead-x-floor-median")
-			b.ReportMetric(mh, l.kind+"-overhead-x-floor-hooks-median")
 			b.ReportMetric(float64(lost), l.kind+"-lost")
-			b.Logf("%s: none %.0f ns/iter; floor %.0f (+%.0f), floor on the driver's hooks %.0f (+%.0f); driver %.0f (+%.0f): %.2fx the floor's overhead, %.2fx the hooks floor's (per-round median %.2fx, %.2fx; raw sys_enter: +%.0f, %.2fx, %.2fx); %d events read, %d lost",
-				l.kind, none, floorExit, fo, floorHooks, ho, withDriver, do, do/fo, do/ho, mr, mh, ro, ro/fo, ro/ho, events, lost)
+			var sb strings.Builder
+			for k, kind := range kinds {
+				fo := floors[k] - none
+				mr := median(perRound[k])
+				b.ReportMetric(floors[k]/l.syscalls, l.kind+"-"+kind.String()+"-ns/syscall")
+				b.ReportMetric(do/fo, l.kind+"-overhead-x-"+kind.String())
+				b.ReportMetric(mr, l.kind+"-overhead-x-"+kind.String()+"-median")
+				fmt.Fprintf(&sb, "; %s +%.0f: driver %.2fx (per-round median %.2fx, raw sys_enter %.2fx)", kind, fo, do/fo, mr, ro/fo)
+			}
+			b.Logf("%s: none %.0f ns/iter, driver +%.0f, raw sys_enter +%.0f%s; %d events read, %d lost",
+				l.kind, none, do, ro, sb.String(), events, lost)
 		}
 	}
 }

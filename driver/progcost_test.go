@@ -35,8 +35,9 @@ func progTime(b *testing.B, progs ...*ebpf.Program) (ns, runs uint64) {
 
 // BenchmarkPrograms reports, from the kernel's eBPF run-time statistics,
 // the time the programs spend per iteration of the open/read/close loop:
-// the floor's programs (on sys_exit, and also on the driver's enter
-// tracepoints: floor-hooks), and the driver's with one syscall captured at a
+// the floor's programs (on sys_exit; also on the driver's enter
+// tracepoints: floor-hooks; also copying the paths and data the driver
+// copies: floor-copy), and the driver's with one syscall captured at a
 // time and with all three. The statistics count a program's time from its
 // entry, so the dispatcher's figure includes the tail-called family
 // program. The programs run for every process of the machine, so other
@@ -57,6 +58,7 @@ func BenchmarkPrograms(b *testing.B) {
 	setups := []setup{
 		{"floor", nil},
 		{"floor-hooks", nil},
+		{"floor-copy", nil},
 		{"dispatch-only", []string{"getppid"}},
 		{"openat", []string{"openat"}},
 		{"read", []string{"read"}},
@@ -72,7 +74,8 @@ func BenchmarkPrograms(b *testing.B) {
 				var enter *ebpf.Program
 				var closer func()
 				if su.syscalls == nil {
-					f, err := floor.Attach(su.name == "floor-hooks")
+					kind := map[string]floor.Kind{"floor": floor.Exit, "floor-hooks": floor.Hooks, "floor-copy": floor.Copy}[su.name]
+					f, err := floor.Attach(kind)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -81,7 +84,7 @@ func BenchmarkPrograms(b *testing.B) {
 					var cnt uint64
 					drainFloor(b, f, &stop, &wg, &cnt)
 					progs = []*ebpf.Program{f.Program()}
-					if su.name == "floor-hooks" {
+					if kind != floor.Exit {
 						enter = f.EnterProgram()
 						progs = append(progs, enter)
 					}

@@ -21,20 +21,49 @@ type Floor struct {
 	enter []link.Link
 }
 
-// EnterSyscalls are the syscalls the driver has enter events for; with
-// Attach(true) the floor writes a record on each of their enter
-// tracepoints too.
+// EnterSyscalls are the syscalls the driver has enter events for; the
+// Hooks and Copy floors write a record on each of their enter tracepoints
+// too.
 var EnterSyscalls = []string{"open", "openat", "openat2", "creat", "connect"}
 
+// Kind selects what the floor attaches to and writes.
+type Kind int
+
+const (
+	// Exit: one record per syscall exit.
+	Exit Kind = iota
+	// Hooks: also one record per hit of the enter tracepoints of
+	// EnterSyscalls (the hooks the driver uses).
+	Hooks
+	// Copy: as Hooks, and the records of open-like calls hold the path
+	// and those of read and write the first 80 bytes of data, read from
+	// user memory (the content the driver must copy).
+	Copy
+)
+
+// String names the kind as the benchmarks report it.
+func (k Kind) String() string {
+	switch k {
+	case Exit:
+		return "floor"
+	case Hooks:
+		return "floor-hooks"
+	default:
+		return "floor-copy"
+	}
+}
+
 // Attach loads the floor program, excluding the calling process, and
-// attaches it to sys_exit; with enter, also to the enter tracepoints of
-// EnterSyscalls (the hooks the driver uses), writing one record per hit.
-func Attach(enter bool) (*Floor, error) {
+// attaches it as kind says.
+func Attach(kind Kind) (*Floor, error) {
 	spec, err := loadFloor()
 	if err != nil {
 		return nil, fmt.Errorf("floor: %w", err)
 	}
 	if err := spec.Variables["self_tgid"].Set(uint32(os.Getpid())); err != nil {
+		return nil, fmt.Errorf("floor: %w", err)
+	}
+	if err := spec.Variables["copy"].Set(kind == Copy); err != nil {
 		return nil, fmt.Errorf("floor: %w", err)
 	}
 	f := &Floor{}
@@ -46,9 +75,13 @@ func Attach(enter bool) (*Floor, error) {
 		f.objs.Close()
 		return nil, fmt.Errorf("floor: attach: %w", err)
 	}
-	if enter {
+	if kind != Exit {
 		for _, sc := range EnterSyscalls {
-			l, err := link.Tracepoint("syscalls", "sys_enter_"+sc, f.objs.FloorEnter, nil)
+			prog := f.objs.FloorEnter
+			if sc == "connect" {
+				prog = f.objs.FloorEnterConnect
+			}
+			l, err := link.Tracepoint("syscalls", "sys_enter_"+sc, prog, nil)
 			if err != nil {
 				f.Close()
 				return nil, fmt.Errorf("floor: attach to sys_enter_%s: %w", sc, err)
@@ -85,5 +118,5 @@ func (f *Floor) Close() error {
 // Program returns the floor's exit program (for its run-time statistics).
 func (f *Floor) Program() *ebpf.Program { return f.objs.FloorExit }
 
-// EnterProgram returns the floor's enter program.
+// EnterProgram returns the floor's enter program of the open-like calls.
 func (f *Floor) EnterProgram() *ebpf.Program { return f.objs.FloorEnter }

@@ -16,10 +16,12 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	floorMapRing        = "ring"
-	floorProgFloorEnter = "floor_enter"
-	floorProgFloorExit  = "floor_exit"
-	floorVarSelfTgid    = "self_tgid"
+	floorMapRing               = "ring"
+	floorProgFloorEnter        = "floor_enter"
+	floorProgFloorEnterConnect = "floor_enter_connect"
+	floorProgFloorExit         = "floor_exit"
+	floorVarCopy               = "copy"
+	floorVarSelfTgid           = "self_tgid"
 )
 
 // loadFloor returns the embedded CollectionSpec for floor.
@@ -64,8 +66,9 @@ type floorSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type floorProgramSpecs struct {
-	FloorEnter *ebpf.ProgramSpec `ebpf:"floor_enter"`
-	FloorExit  *ebpf.ProgramSpec `ebpf:"floor_exit"`
+	FloorEnter        *ebpf.ProgramSpec `ebpf:"floor_enter"`
+	FloorEnterConnect *ebpf.ProgramSpec `ebpf:"floor_enter_connect"`
+	FloorExit         *ebpf.ProgramSpec `ebpf:"floor_exit"`
 }
 
 // floorMapSpecs contains maps before they are loaded into the kernel.
@@ -79,6 +82,7 @@ type floorMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type floorVariableSpecs struct {
+	Copy     *ebpf.VariableSpec `ebpf:"copy"`
 	SelfTgid *ebpf.VariableSpec `ebpf:"self_tgid"`
 }
 
@@ -115,6 +119,7 @@ func (m *floorMaps) Close() error {
 //
 // It can be passed to loadFloorObjects or ebpf.CollectionSpec.LoadAndAssign.
 type floorVariables struct {
+	Copy     *ebpf.Variable `ebpf:"copy"`
 	SelfTgid *ebpf.Variable `ebpf:"self_tgid"`
 }
 
@@ -122,13 +127,15 @@ type floorVariables struct {
 //
 // It can be passed to loadFloorObjects or ebpf.CollectionSpec.LoadAndAssign.
 type floorPrograms struct {
-	FloorEnter *ebpf.Program `ebpf:"floor_enter"`
-	FloorExit  *ebpf.Program `ebpf:"floor_exit"`
+	FloorEnter        *ebpf.Program `ebpf:"floor_enter"`
+	FloorEnterConnect *ebpf.Program `ebpf:"floor_enter_connect"`
+	FloorExit         *ebpf.Program `ebpf:"floor_exit"`
 }
 
 func (p *floorPrograms) Close() error {
 	return _FloorClose(
 		p.FloorEnter,
+		p.FloorEnterConnect,
 		p.FloorExit,
 	)
 }
