@@ -48,6 +48,9 @@ func (m RingMode) String() string {
 const (
 	DefaultRingSize     = 8 << 20
 	DefaultSnaplen      = 80
+	// DefaultProtoSnaplen is the bytes of I/O data captured for HTTP on
+	// sockets (see Options.ProtoSnaplen).
+	DefaultProtoSnaplen = 2000
 	DefaultPollInterval = 10 * time.Millisecond
 	MaxSnaplen          = 32768
 )
@@ -63,6 +66,12 @@ type Options struct {
 	// Snaplen is how many bytes of I/O data read, write, send and receive
 	// events carry, at most MaxSnaplen. Default DefaultSnaplen.
 	Snaplen int
+	// ProtoSnaplen is how many bytes of I/O data events on sockets carry
+	// when the data starts like an HTTP/1.x request or response (a method
+	// such as GET or POST, or "HTTP"), at most MaxSnaplen; it has an
+	// effect only when larger than Snaplen. Default DefaultProtoSnaplen;
+	// negative turns it off.
+	ProtoSnaplen int
 	// Syscalls restricts capture to these syscall names. The process
 	// lifecycle (the clone and exec families, and process exit) is always
 	// captured, as state tracking needs it. Nil captures every syscall.
@@ -109,6 +118,12 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if r.Snaplen < 0 || r.Snaplen > MaxSnaplen {
 		return r, fmt.Errorf("driver: snaplen %d out of range 0..%d", r.Snaplen, MaxSnaplen)
+	}
+	if r.ProtoSnaplen == 0 {
+		r.ProtoSnaplen = DefaultProtoSnaplen
+	}
+	if r.ProtoSnaplen > MaxSnaplen {
+		return r, fmt.Errorf("driver: protocol snaplen %d above %d", r.ProtoSnaplen, MaxSnaplen)
 	}
 	if r.WakeupEvents == 0 {
 		r.WakeupEvents = max(1, r.RingSize/512)
@@ -201,6 +216,7 @@ func Open(opts *Options) (*Source, error) {
 		syscopeVarCfgBootNs:         boot,
 		syscopeVarCfgSelfTgid:       self,
 		syscopeVarCfgSnaplen:        uint32(o.Snaplen),
+		syscopeVarCfgProtoSnaplen:   uint32(max(o.ProtoSnaplen, 0)),
 		syscopeVarCfgWakeupMask:     wakeup,
 		syscopeVarCfgWakeupAdaptive: o.WakeupEvents < 0,
 		syscopeVarCfgPerCpu:         o.Mode == RingPerCPU,

@@ -37,7 +37,7 @@ func TestOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Mode != RingPerCPU || o.RingSize != DefaultRingSize || o.Snaplen != DefaultSnaplen || o.WakeupEvents <= 0 {
+	if o.Mode != RingPerCPU || o.RingSize != DefaultRingSize || o.Snaplen != DefaultSnaplen || o.ProtoSnaplen != DefaultProtoSnaplen || o.WakeupEvents <= 0 {
 		t.Errorf("defaults %+v", o)
 	}
 	for _, bad := range []Options{
@@ -45,6 +45,7 @@ func TestOptions(t *testing.T) {
 		{RingSize: 1024},
 		{Snaplen: MaxSnaplen + 1},
 		{Snaplen: -1},
+		{ProtoSnaplen: MaxSnaplen + 1},
 		{Mode: RingMode(7)},
 	} {
 		if _, err := bad.withDefaults(); err == nil {

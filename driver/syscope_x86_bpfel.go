@@ -83,6 +83,7 @@ const (
 	syscopeVarCfgBootNs         = "cfg_boot_ns"
 	syscopeVarCfgFilter         = "cfg_filter"
 	syscopeVarCfgPerCpu         = "cfg_per_cpu"
+	syscopeVarCfgProtoSnaplen   = "cfg_proto_snaplen"
 	syscopeVarCfgSelfTgid       = "cfg_self_tgid"
 	syscopeVarCfgSnaplen        = "cfg_snaplen"
 	syscopeVarCfgWakeupAdaptive = "cfg_wakeup_adaptive"
@@ -178,6 +179,7 @@ type syscopeVariableSpecs struct {
 	CfgBootNs         *ebpf.VariableSpec `ebpf:"cfg_boot_ns"`
 	CfgFilter         *ebpf.VariableSpec `ebpf:"cfg_filter"`
 	CfgPerCpu         *ebpf.VariableSpec `ebpf:"cfg_per_cpu"`
+	CfgProtoSnaplen   *ebpf.VariableSpec `ebpf:"cfg_proto_snaplen"`
 	CfgSelfTgid       *ebpf.VariableSpec `ebpf:"cfg_self_tgid"`
 	CfgSnaplen        *ebpf.VariableSpec `ebpf:"cfg_snaplen"`
 	CfgWakeupAdaptive *ebpf.VariableSpec `ebpf:"cfg_wakeup_adaptive"`
@@ -232,6 +234,7 @@ type syscopeVariables struct {
 	CfgBootNs         *ebpf.Variable `ebpf:"cfg_boot_ns"`
 	CfgFilter         *ebpf.Variable `ebpf:"cfg_filter"`
 	CfgPerCpu         *ebpf.Variable `ebpf:"cfg_per_cpu"`
+	CfgProtoSnaplen   *ebpf.Variable `ebpf:"cfg_proto_snaplen"`
 	CfgSelfTgid       *ebpf.Variable `ebpf:"cfg_self_tgid"`
 	CfgSnaplen        *ebpf.Variable `ebpf:"cfg_snaplen"`
 	CfgWakeupAdaptive *ebpf.Variable `ebpf:"cfg_wakeup_adaptive"`

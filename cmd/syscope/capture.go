@@ -30,6 +30,7 @@ type captureOptions struct {
 	out      string
 	compress bool
 	snaplen  int
+	protoLen int
 	count    int64
 	seconds  float64
 	format   string
@@ -65,6 +66,7 @@ at the end.`,
 		f.StringVarP(&o.out, "write", "w", "", "write the captured events to this capture file instead of printing them")
 		f.BoolVarP(&o.compress, "compress", "z", false, "gzip the file written with -w")
 		f.IntVarP(&o.snaplen, "snaplen", "s", driver.DefaultSnaplen, "bytes of I/O data captured per read, write, send or receive")
+		f.IntVar(&o.protoLen, "proto-snaplen", driver.DefaultProtoSnaplen, "bytes of I/O data captured on sockets when the data starts like HTTP (0: the snaplen)")
 		f.Int64VarP(&o.count, "numevents", "n", 0, "stop after this many events (0: no limit)")
 		f.Float64VarP(&o.seconds, "seconds", "M", 0, "stop after this many seconds (0: no limit)")
 		f.StringVarP(&o.format, "print", "p", "", "output format (sysdig -p syntax)")
@@ -84,10 +86,11 @@ func runCapture(ctx context.Context, stdout io.Writer, o *captureOptions, filter
 		mode = driver.RingShared
 	}
 	src, err := driver.Open(&driver.Options{
-		Mode:     mode,
-		RingSize: o.ringSize,
-		Snaplen:  o.snaplen,
-		Pids:     o.pids,
+		Mode:         mode,
+		RingSize:     o.ringSize,
+		Snaplen:      o.snaplen,
+		ProtoSnaplen: protoSnaplen(o.protoLen),
+		Pids:         o.pids,
 	})
 	if err != nil {
 		return fmt.Errorf("capture: %w", err)
@@ -292,4 +295,13 @@ func sysdigCompatibleEvent(e *event.Event, scratch *event.Event) *event.Event {
 	p, _ = scratch.Param(0)
 	binary.LittleEndian.PutUint16(p, 0)
 	return scratch
+}
+
+// protoSnaplen maps the --proto-snaplen flag (0: off) to
+// driver.Options.ProtoSnaplen (0: default, negative: off).
+func protoSnaplen(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
 }

@@ -133,6 +133,7 @@ struct {
 const volatile u64 cfg_boot_ns = 0;      /* wall clock at boot, added to boot-time ns */
 const volatile u32 cfg_self_tgid = 0;    /* our own process, never captured */
 const volatile u32 cfg_snaplen = 80;     /* I/O bytes captured */
+const volatile u32 cfg_proto_snaplen = 0; /* I/O bytes captured for HTTP on sockets (0: off) */
 const volatile u64 cfg_wakeup_mask = 0;  /* wake the reader every mask+1 events per CPU */
 const volatile bool cfg_wakeup_adaptive = false; /* the kernel's wakeup policy instead */
 const volatile bool cfg_per_cpu = false; /* one ring per CPU instead of one shared */

@@ -497,21 +497,89 @@ static __always_inline u64 snap(u64 n)
 	return n < cfg_snaplen ? n : cfg_snaplen;
 }
 
+/* Protocol-aware snaplen: I/O on a socket whose data starts like an HTTP/1.x
+ * request or response is captured up to cfg_proto_snaplen bytes instead of
+ * the snaplen. The test runs only when the data was cut by the snaplen, on
+ * the first four bytes already captured; the socket check (the descriptor
+ * table walk) only when they match. */
+#define W4(a, b, c, d) ((u32)(a) | (u32)(b) << 8 | (u32)(c) << 16 | (u32)(d) << 24)
+
+static __always_inline bool http_start(u32 w)
+{
+	switch (w) {
+	case W4('G', 'E', 'T', ' '):
+	case W4('P', 'O', 'S', 'T'):
+	case W4('P', 'U', 'T', ' '):
+	case W4('D', 'E', 'L', 'E'):
+	case W4('H', 'E', 'A', 'D'):
+	case W4('P', 'A', 'T', 'C'):
+	case W4('O', 'P', 'T', 'I'):
+	case W4('C', 'O', 'N', 'N'):
+	case W4('T', 'R', 'A', 'C'):
+	case W4('H', 'T', 'T', 'P'):
+		return true;
+	}
+	return false;
+}
+
+/* proto_on reports whether the protocol snaplen is larger than the snaplen
+ * (known when the programs load: the rest is dropped otherwise). */
+static __always_inline bool proto_on(void)
+{
+	return cfg_proto_snaplen > cfg_snaplen;
+}
+
+/* proto_len returns how many of avail bytes to capture when n were
+ * captured, starting with the word first: n, or more under the protocol
+ * snaplen. sock says the descriptor is known to be a socket. */
+static __always_inline u64 proto_len(u32 first, u64 n, u64 avail, s64 fd, bool sock)
+{
+	if (!proto_on() || avail <= n || n < 4 || !http_start(first))
+		return n;
+	if (!sock) {
+		struct file *f = fd_file(cur(), fd);
+		if (!f || !file_is_socket(f))
+			return n;
+	}
+	return avail < cfg_proto_snaplen ? avail : cfg_proto_snaplen;
+}
+
+/* p_io stores I/O data: the first snap(avail) bytes of src, or more under
+ * the protocol snaplen. */
+static __always_inline void p_io(struct scratch *e, const void *src, u64 avail, s64 fd, bool sock)
+{
+	u32 start = LOAD(e->pos);
+	u64 n = snap(avail);
+	p_ubuf(e, src, n);
+	if (!proto_on() || LOAD(e->pos) - start != n || n < 4)
+		return;
+	u64 want = proto_len(*(u32 *)&e->ev[start & EV_MASK], n, avail, fd, sock);
+	if (want <= n || want > MAX_SNAPLEN)
+		return;
+	u64 more = want - n;
+	if (bpf_probe_read_user(&e->ev[e->pos & EV_MASK], BOUND(more, (MAX_SNAPLEN * 2 - 1)), src + n))
+		return;
+	e->pos += more;
+	*(u16 *)&e->ev[(e->lp - 2) & EV_MASK] = want;
+}
+
 /* Largest snaplen for which read and write events are written in place:
  * the record reserved has room for the whole snaplen, and what the data
  * does not fill is padding after the event. */
 #define INPLACE_SNAPLEN 256
 
-/* rw_inplace writes a read/write event directly in the ring buffer. */
-static __always_inline void rw_inplace(struct pt_regs *regs, long ret, u16 type, bool write, bool pos)
+/* rw_inplace writes a read/write event directly in the ring buffer. It
+ * returns false, having written nothing, when the data needs the protocol
+ * snaplen (the scratch buffer path then writes the event). */
+static __always_inline bool rw_inplace(struct pt_regs *regs, long ret, u16 type, bool write, bool pos)
 {
 	struct counters *c = counters();
 	if (!c)
-		return;
+		return true;
 	void *rb = ring();
 	if (!rb) {
 		c->drops[DC_IO]++;
-		return;
+		return true;
 	}
 	u64 flags = wakeup_flags(c);
 	u32 np = pos ? 5 : 4;
@@ -520,10 +588,10 @@ static __always_inline void rw_inplace(struct pt_regs *regs, long ret, u16 type,
 	u8 *r = pos ? fixed_reserve(c, rb, PREFIX_LEN + HDR_LEN + 2 * 5 + 28 + cfg_snaplen, type, 5, DC_IO)
 		    : fixed_reserve(c, rb, PREFIX_LEN + HDR_LEN + 2 * 4 + 20 + cfg_snaplen, type, 4, DC_IO);
 	if (!r)
-		return;
+		return true;
 	u64 size = arg(regs, 2);
-	u64 n = ret > 0 ? ret : write ? size : 0;
-	n = n < cfg_snaplen ? n : cfg_snaplen;
+	u64 avail = ret > 0 ? ret : write ? size : 0;
+	u64 n = avail < cfg_snaplen ? avail : cfg_snaplen;
 	u32 lp = PREFIX_LEN + HDR_LEN;
 	u32 off = lp + 2 * np;
 	*(s64 *)&r[off] = ret;
@@ -533,6 +601,10 @@ static __always_inline void rw_inplace(struct pt_regs *regs, long ret, u16 type,
 	n = BOUND(n, INPLACE_SNAPLEN * 2 - 1);
 	if (n > cfg_snaplen)
 		n = 0;
+	if (proto_on() && n >= 4 && proto_len(*(u32 *)&r[off], n, avail, (s32)arg(regs, 0), false) > n) {
+		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+		return false;
+	}
 	u8 *q = &r[off + n];
 	*(s64 *)&q[0] = (s32)arg(regs, 0);
 	*(u32 *)&q[8] = size;
@@ -546,6 +618,7 @@ static __always_inline void rw_inplace(struct pt_regs *regs, long ret, u16 type,
 		*(u16 *)&r[lp + 8] = 8;
 	*(u32 *)&r[PREFIX_LEN + 16] = fixed + n - PREFIX_LEN;
 	fixed_submit(c, r, flags);
+	return true;
 }
 
 SEC("tp_btf/sys_exit")
@@ -564,8 +637,8 @@ int BPF_PROG(x_rw, struct pt_regs *regs, long ret)
 		case NR_pwrite64: type = PPME_SYSCALL_PWRITE_X; break;
 		default: return 0;
 		}
-		rw_inplace(regs, ret, type, write, pos);
-		return 0;
+		if (rw_inplace(regs, ret, type, write, pos))
+			return 0;
 	}
 	switch (id) {
 	case NR_read:
@@ -588,14 +661,15 @@ int BPF_PROG(x_rw, struct pt_regs *regs, long ret)
 		return 0;
 	}
 	u64 size = arg(regs, 2);
+	s64 fd = (s32)arg(regs, 0);
 	p_s64(e, ret);
 	if (ret > 0)
-		p_ubuf(e, UPTR(arg(regs, 1)), snap(ret));
+		p_io(e, UPTR(arg(regs, 1)), ret, fd, false);
 	else if (write)
-		p_ubuf(e, UPTR(arg(regs, 1)), snap(size));
+		p_io(e, UPTR(arg(regs, 1)), size, fd, false);
 	else
 		p_empty(e);
-	p_s64(e, (s32)arg(regs, 0));
+	p_s64(e, fd);
 	p_u32(e, size);
 	if (pos)
 		p_u64(e, arg(regs, 3));
@@ -654,6 +728,23 @@ static __always_inline void p_iov(struct scratch *e, const struct iovec *uiov, u
 	ev_len(e, LOAD(e->acc));
 }
 
+/* p_iov_io stores I/O data gathered from iovecs: snap(avail) bytes, or more
+ * under the protocol snaplen (gathered again from the start). */
+static __always_inline void p_iov_io(struct scratch *e, const struct iovec *uiov, u64 cnt, u64 avail, s64 fd, bool sock)
+{
+	u32 start = LOAD(e->pos), lp = LOAD(e->lp);
+	u64 n = snap(avail);
+	p_iov(e, uiov, cnt, n);
+	if (!proto_on() || LOAD(e->pos) - start != n || n < 4)
+		return;
+	u64 want = proto_len(*(u32 *)&e->ev[start & EV_MASK], n, avail, fd, sock);
+	if (want <= n)
+		return;
+	e->pos = start;
+	e->lp = lp;
+	p_iov(e, uiov, cnt, want);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(x_rwv, struct pt_regs *regs, long ret)
 {
@@ -673,7 +764,7 @@ int BPF_PROG(x_rwv, struct pt_regs *regs, long ret)
 		p_s64(e, ret);
 		p_u32(e, ret > 0 ? ret : 0);
 		if (ret > 0)
-			p_iov(e, uiov, cnt, snap(ret));
+			p_iov_io(e, uiov, cnt, ret, (s32)arg(regs, 0), false);
 		else
 			p_empty(e);
 		p_s64(e, (s32)arg(regs, 0));
@@ -690,7 +781,7 @@ int BPF_PROG(x_rwv, struct pt_regs *regs, long ret)
 		}
 		u64 total = iov_total(e, uiov, cnt);
 		p_s64(e, ret);
-		p_iov(e, uiov, cnt, snap(ret > 0 ? ret : total));
+		p_iov_io(e, uiov, cnt, ret > 0 ? ret : total, (s32)arg(regs, 0), false);
 		p_s64(e, (s32)arg(regs, 0));
 		p_u32(e, total);
 		if (id == NR_pwritev)
@@ -840,7 +931,7 @@ int BPF_PROG(x_sendrecv, struct pt_regs *regs, long ret)
 			return 0;
 		u64 size = arg(regs, 2);
 		p_s64(e, ret);
-		p_ubuf(e, UPTR(arg(regs, 1)), snap(ret > 0 ? ret : size));
+		p_io(e, UPTR(arg(regs, 1)), ret > 0 ? ret : size, fd, true);
 		p_s64(e, fd);
 		p_u32(e, size);
 		if (ret >= 0)
@@ -854,7 +945,7 @@ int BPF_PROG(x_sendrecv, struct pt_regs *regs, long ret)
 			return 0;
 		p_s64(e, ret);
 		if (ret >= 0) {
-			p_ubuf(e, UPTR(arg(regs, 1)), snap(ret));
+			p_io(e, UPTR(arg(regs, 1)), ret, fd, true);
 			p_tuple(e, t, fd, false, UPTR(arg(regs, 4)));
 		} else {
 			p_empty(e);
@@ -878,7 +969,7 @@ int BPF_PROG(x_sendrecv, struct pt_regs *regs, long ret)
 		if (send) {
 			u64 total = ok ? iov_total(e, mh.msg_iov, mh.msg_iovlen) : 0;
 			if (ok)
-				p_iov(e, mh.msg_iov, mh.msg_iovlen, snap(ret > 0 ? ret : total));
+				p_iov_io(e, mh.msg_iov, mh.msg_iovlen, ret > 0 ? ret : total, fd, true);
 			else
 				p_empty(e);
 			p_s64(e, fd);
@@ -893,7 +984,7 @@ int BPF_PROG(x_sendrecv, struct pt_regs *regs, long ret)
 		} else {
 			p_u32(e, ret > 0 ? ret : 0);
 			if (ret >= 0 && ok) {
-				p_iov(e, mh.msg_iov, mh.msg_iovlen, snap(ret));
+				p_iov_io(e, mh.msg_iov, mh.msg_iovlen, ret, fd, true);
 				p_tuple(e, t, fd, false, mh.msg_name);
 				u64 cl = mh.msg_controllen;
 				if (mh.msg_control && cl > 0 && cl <= 4096)
