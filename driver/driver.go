@@ -46,8 +46,8 @@ func (m RingMode) String() string {
 
 // Defaults.
 const (
-	DefaultRingSize     = 8 << 20
-	DefaultSnaplen      = 80
+	DefaultRingSize = 8 << 20
+	DefaultSnaplen  = 80
 	// DefaultProtoSnaplen is the bytes of I/O data captured for HTTP on
 	// sockets (see Options.ProtoSnaplen).
 	DefaultProtoSnaplen = 2000

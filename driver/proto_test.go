@@ -113,7 +113,7 @@ func TestProtoSnaplen(t *testing.T) {
 		snaplen, proto int
 		want           int // bytes of HTTP data on sockets
 	}{
-		{0, 0, DefaultProtoSnaplen},   // defaults: 80, 2000
+		{0, 0, DefaultProtoSnaplen},    // defaults: 80, 2000
 		{1000, 0, DefaultProtoSnaplen}, // above the in-place limit
 		{0, 300, 300},
 		{0, -1, DefaultSnaplen}, // off
