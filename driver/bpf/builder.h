@@ -145,15 +145,20 @@ static __always_inline struct counters *counters(void)
 	return bpf_map_lookup_elem(&counters_map, &zero);
 }
 
-/* pass reports whether the current task's events are captured. */
-static __always_inline bool pass(void)
+/* pass_tgid reports whether the events of thread group tgid are captured. */
+static __always_inline bool pass_tgid(u32 tgid)
 {
-	u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if (tgid == cfg_self_tgid)
 		return false;
 	if (cfg_filter && !bpf_map_lookup_elem(&tracked, &tgid))
 		return false;
 	return true;
+}
+
+/* pass reports whether the current task's events are captured. */
+static __always_inline bool pass(void)
+{
+	return pass_tgid(bpf_get_current_pid_tgid() >> 32);
 }
 
 

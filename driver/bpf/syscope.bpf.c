@@ -48,7 +48,7 @@ struct generic_rec {
 /* Fixed-size events are written in place in the ring buffer: no scratch
  * buffer, no copy. fixed_reserve takes the record and fills the header but
  * the timestamp; fixed_submit stamps and submits it. */
-static __always_inline void *fixed_reserve(struct counters *c, void *rb, u32 size, u16 type, u32 np, u8 cat)
+static __always_inline void *fixed_reserve_tid(struct counters *c, void *rb, u32 size, u16 type, u32 np, u8 cat, u32 tid)
 {
 	u8 *r = bpf_ringbuf_reserve(rb, size, 0);
 	if (!r) {
@@ -57,11 +57,16 @@ static __always_inline void *fixed_reserve(struct counters *c, void *rb, u32 siz
 	}
 	*(u32 *)&r[0] = bpf_get_smp_processor_id();
 	*(u32 *)&r[4] = 0;
-	*(u64 *)&r[PREFIX_LEN + 8] = (u32)bpf_get_current_pid_tgid();
+	*(u64 *)&r[PREFIX_LEN + 8] = tid;
 	*(u32 *)&r[PREFIX_LEN + 16] = size - PREFIX_LEN;
 	*(u16 *)&r[PREFIX_LEN + 20] = type;
 	*(u32 *)&r[PREFIX_LEN + 22] = np;
 	return r;
+}
+
+static __always_inline void *fixed_reserve(struct counters *c, void *rb, u32 size, u16 type, u32 np, u8 cat)
+{
+	return fixed_reserve_tid(c, rb, size, type, np, cat, (u32)bpf_get_current_pid_tgid());
 }
 
 static __always_inline void fixed_submit(struct counters *c, void *r, u64 flags)
@@ -71,7 +76,7 @@ static __always_inline void fixed_submit(struct counters *c, void *r, u64 flags)
 	c->events++;
 }
 
-static __always_inline void emit_generic(u16 ppm_sc, u16 id)
+static __always_inline void emit_generic(u16 ppm_sc, u16 id, u32 tid)
 {
 	struct counters *c = counters();
 	if (!c)
@@ -82,7 +87,7 @@ static __always_inline void emit_generic(u16 ppm_sc, u16 id)
 		return;
 	}
 	u64 flags = wakeup_flags(c);
-	struct generic_rec *r = fixed_reserve(c, rb, sizeof(*r), PPME_GENERIC_X, PPME_GENERIC_X_NP, DC_OTHER);
+	struct generic_rec *r = fixed_reserve_tid(c, rb, sizeof(*r), PPME_GENERIC_X, PPME_GENERIC_X_NP, DC_OTHER, tid);
 	if (!r)
 		return;
 	r->lens[0] = 2;
@@ -101,7 +106,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct sc_conf *sc = bpf_map_lookup_elem(&syscall_conf, &id);
 	if (!sc || !sc->on)
 		return 0;
-	if (!pass())
+	u64 pt = bpf_get_current_pid_tgid();
+	if (!pass_tgid(pt >> 32))
 		return 0;
 	if (is_compat(cur())) {
 		struct counters *c = counters();
@@ -115,7 +121,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (c)
 			c->tail_miss++;
 	}
-	emit_generic(sc->ppm_sc, id);
+	emit_generic(sc->ppm_sc, id, (u32)pt);
 	return 0;
 }
 
@@ -149,7 +155,7 @@ static __always_inline void put_fixed(u8 *p, const struct fparam *f)
  * written nothing, when the path does not fit in PATH_INPLACE bytes; true
  * otherwise (the event written, or counted as dropped). */
 static __always_inline bool path_inplace(u16 type, const struct fparam *pre, int npre, const void *upath,
-					 const struct fparam *post, int npost)
+					 const struct fparam *post, int npost, u32 tid)
 {
 	struct counters *c = counters();
 	if (!c)
@@ -169,7 +175,7 @@ static __always_inline bool path_inplace(u16 type, const struct fparam *pre, int
 	u32 lp = PREFIX_LEN + HDR_LEN;
 	u32 off = lp + 2 * np + presz;
 	u64 flags = wakeup_flags(c);
-	u8 *r = fixed_reserve(c, rb, off + PATH_INPLACE + postsz, type, np, DC_FILE);
+	u8 *r = fixed_reserve_tid(c, rb, off + PATH_INPLACE + postsz, type, np, DC_FILE, tid);
 	if (!r)
 		return true;
 	long n = upath ? bpf_probe_read_user_str(&r[off], PATH_INPLACE, upath) : 0;
@@ -202,10 +208,10 @@ static __always_inline bool path_inplace(u16 type, const struct fparam *pre, int
 
 /* ================= enter events ================= */
 
-static __always_inline bool enter_on(u32 id)
+static __always_inline bool enter_on(u32 id, u64 pt)
 {
 	struct sc_conf *sc = bpf_map_lookup_elem(&syscall_conf, &id);
-	return sc && sc->on && pass();
+	return sc && sc->on && pass_tgid(pt >> 32);
 }
 
 /* The enter events are built from the syscall number and arguments, so
@@ -214,13 +220,14 @@ static __always_inline bool enter_on(u32 id)
 static __always_inline void enter_event(u32 id, const u64 *a)
 {
 	struct scratch *e;
+	u64 pt = bpf_get_current_pid_tgid();
 	switch (id) {
 	case NR_open: {
-		if (!enter_on(id))
+		if (!enter_on(id, pt))
 			return;
 		u32 fl = a[1];
 		struct fparam post[2] = {{cv_open_flags(fl), 4}, {cv_open_mode(fl, a[2]), 4}};
-		if (path_inplace(PPME_SYSCALL_OPEN_E, NULL, 0, UPTR(a[0]), post, 2))
+		if (path_inplace(PPME_SYSCALL_OPEN_E, NULL, 0, UPTR(a[0]), post, 2, pt))
 			return;
 		if (!(e = ev_init(PPME_SYSCALL_OPEN_E, PPME_SYSCALL_OPEN_E_NP, DC_FILE)))
 			return;
@@ -230,12 +237,12 @@ static __always_inline void enter_event(u32 id, const u64 *a)
 		break;
 	}
 	case NR_openat: {
-		if (!enter_on(id))
+		if (!enter_on(id, pt))
 			return;
 		u32 fl = a[2];
 		struct fparam pre[1] = {{cv_dirfd(a[0]), 8}};
 		struct fparam post[2] = {{cv_open_flags(fl), 4}, {cv_open_mode(fl, a[3]), 4}};
-		if (path_inplace(PPME_SYSCALL_OPENAT_2_E, pre, 1, UPTR(a[1]), post, 2))
+		if (path_inplace(PPME_SYSCALL_OPENAT_2_E, pre, 1, UPTR(a[1]), post, 2, pt))
 			return;
 		if (!(e = ev_init(PPME_SYSCALL_OPENAT_2_E, PPME_SYSCALL_OPENAT_2_E_NP, DC_FILE)))
 			return;
@@ -246,7 +253,7 @@ static __always_inline void enter_event(u32 id, const u64 *a)
 		break;
 	}
 	case NR_openat2: {
-		if (!enter_on(id) || !(e = ev_init(PPME_SYSCALL_OPENAT2_E, PPME_SYSCALL_OPENAT2_E_NP, DC_FILE)))
+		if (!enter_on(id, pt) || !(e = ev_init(PPME_SYSCALL_OPENAT2_E, PPME_SYSCALL_OPENAT2_E_NP, DC_FILE)))
 			return;
 		struct open_how how = {};
 		bpf_probe_read_user(&how, sizeof(how), UPTR(a[2]));
@@ -258,13 +265,13 @@ static __always_inline void enter_event(u32 id, const u64 *a)
 		break;
 	}
 	case NR_creat:
-		if (!enter_on(id) || !(e = ev_init(PPME_SYSCALL_CREAT_E, PPME_SYSCALL_CREAT_E_NP, DC_FILE)))
+		if (!enter_on(id, pt) || !(e = ev_init(PPME_SYSCALL_CREAT_E, PPME_SYSCALL_CREAT_E_NP, DC_FILE)))
 			return;
 		p_ustr(e, UPTR(a[0]));
 		p_u32(e, cv_open_mode(K_O_CREAT, a[1]));
 		break;
 	case NR_connect:
-		if (!enter_on(id) || !(e = ev_init(PPME_SOCKET_CONNECT_E, PPME_SOCKET_CONNECT_E_NP, DC_NET)))
+		if (!enter_on(id, pt) || !(e = ev_init(PPME_SOCKET_CONNECT_E, PPME_SOCKET_CONNECT_E_NP, DC_NET)))
 			return;
 		p_s64(e, (s32)a[0]);
 		p_sockaddr(e, UPTR(a[1]), a[2]);
@@ -272,7 +279,7 @@ static __always_inline void enter_event(u32 id, const u64 *a)
 	default:
 		return;
 	}
-	ev_submit(e);
+	ev_submit_tid(e, (u32)pt);
 }
 
 /* Per-syscall enter tracepoints: they cost nothing to the other syscalls. */
@@ -380,7 +387,7 @@ int BPF_PROG(x_open, struct pt_regs *regs, long ret)
 		u32 fl = arg(regs, 1);
 		struct fparam pre[1] = {{ret, 8}};
 		struct fparam post[4] = {{cv_open_flags(fl) | fi.flags, 4}, {cv_open_mode(fl, arg(regs, 2)), 4}, {fi.dev, 4}, {fi.ino, 8}};
-		if (path_inplace(PPME_SYSCALL_OPEN_X, pre, 1, UPTR(arg(regs, 0)), post, 4))
+		if (path_inplace(PPME_SYSCALL_OPEN_X, pre, 1, UPTR(arg(regs, 0)), post, 4, bpf_get_current_pid_tgid()))
 			return 0;
 		if (!(e = ev_init(PPME_SYSCALL_OPEN_X, PPME_SYSCALL_OPEN_X_NP, DC_FILE)))
 			return 0;
@@ -396,7 +403,7 @@ int BPF_PROG(x_open, struct pt_regs *regs, long ret)
 		u32 fl = arg(regs, 2);
 		struct fparam pre[2] = {{ret, 8}, {cv_dirfd(arg(regs, 0)), 8}};
 		struct fparam post[4] = {{cv_open_flags(fl) | fi.flags, 4}, {cv_open_mode(fl, arg(regs, 3)), 4}, {fi.dev, 4}, {fi.ino, 8}};
-		if (path_inplace(PPME_SYSCALL_OPENAT_2_X, pre, 2, UPTR(arg(regs, 1)), post, 4))
+		if (path_inplace(PPME_SYSCALL_OPENAT_2_X, pre, 2, UPTR(arg(regs, 1)), post, 4, bpf_get_current_pid_tgid()))
 			return 0;
 		if (!(e = ev_init(PPME_SYSCALL_OPENAT_2_X, PPME_SYSCALL_OPENAT_2_X_NP, DC_FILE)))
 			return 0;
