@@ -114,12 +114,21 @@ func loopCost(b *testing.B, kind string, n int) float64 {
 	return 0
 }
 
-// drainFloor reads the floor's ring buffer until stop is set.
-func drainFloor(b testing.TB, f *floor.Floor, stop *atomic.Bool, wg *sync.WaitGroup, count *uint64) {
-	r, err := newRing(f.Ring().FD(), floor.RingSize)
+// startFloor attaches a floor tracer of the given kind and drains its ring
+// buffer on the first CPU until the returned stop function is called,
+// which also detaches it.
+func startFloor(b testing.TB, kind floor.Kind) (*floor.Floor, func()) {
+	f, err := floor.Attach(kind)
 	if err != nil {
 		b.Fatal(err)
 	}
+	r, err := newRing(f.Ring().FD(), floor.RingSize)
+	if err != nil {
+		f.Close()
+		b.Fatal(err)
+	}
+	var stop atomic.Bool
+	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -131,11 +140,15 @@ func drainFloor(b testing.TB, f *floor.Floor, stop *atomic.Bool, wg *sync.WaitGr
 				time.Sleep(time.Millisecond)
 				continue
 			}
-			*count++
 			r.advance()
 			r.release(false)
 		}
 	}()
+	return f, func() {
+		stop.Store(true)
+		wg.Wait()
+		f.Close()
+	}
 }
 
 // order counts timestamp inversions in an event stream.
@@ -193,19 +206,9 @@ func BenchmarkOverhead(b *testing.B) {
 	kinds := []floor.Kind{floor.Exit, floor.Hooks, floor.Copy}
 	const rounds = 9
 	withFloor := func(l string, n int, k floor.Kind) float64 {
-		f, err := floor.Attach(k)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var stop atomic.Bool
-		var wg sync.WaitGroup
-		var floorEvents uint64
-		drainFloor(b, f, &stop, &wg, &floorEvents)
-		c := loopCost(b, l, n)
-		stop.Store(true)
-		wg.Wait()
-		f.Close()
-		return c
+		_, stop := startFloor(b, k)
+		defer stop()
+		return loopCost(b, l, n)
 	}
 	median := func(v []float64) float64 {
 		slices.Sort(v)

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -75,20 +74,13 @@ func BenchmarkPrograms(b *testing.B) {
 				var closer func()
 				if su.syscalls == nil {
 					kind := map[string]floor.Kind{"floor": floor.Exit, "floor-hooks": floor.Hooks, "floor-copy": floor.Copy}[su.name]
-					f, err := floor.Attach(kind)
-					if err != nil {
-						b.Fatal(err)
-					}
-					var stop atomic.Bool
-					var wg sync.WaitGroup
-					var cnt uint64
-					drainFloor(b, f, &stop, &wg, &cnt)
+					f, stop := startFloor(b, kind)
 					progs = []*ebpf.Program{f.Program()}
 					if kind != floor.Exit {
 						enter = f.EnterProgram()
 						progs = append(progs, enter)
 					}
-					closer = func() { stop.Store(true); wg.Wait(); f.Close() }
+					closer = stop
 				} else {
 					s, err := Open(&Options{Syscalls: su.syscalls, RingSize: 16 << 20})
 					if err != nil {

@@ -45,11 +45,27 @@ struct generic_rec {
 	u16 ppm_sc, id;
 } __attribute__((packed));
 
-/* Fixed-size events are written in place in the ring buffer: no scratch
- * buffer, no copy. fixed_reserve takes the record and fills the header but
- * the timestamp; fixed_submit stamps and submits it. */
-static __always_inline void *fixed_reserve_tid(struct counters *c, void *rb, u32 size, u16 type, u32 np, u8 cat, u32 tid)
+/* Events written in place in the ring buffer: no scratch buffer, no copy.
+ * inplace_reserve takes a record of size bytes in this CPU's ring (or the
+ * shared one) and fills its header but the timestamp, counting a drop in
+ * category cat when it cannot; inplace_submit stamps and submits it. */
+struct inplace {
+	struct counters *c;
+	u64 flags;
+};
+
+static __always_inline void *inplace_reserve(struct inplace *ip, u32 size, u16 type, u32 np, u8 cat, u32 tid)
 {
+	struct counters *c = counters();
+	ip->c = c;
+	if (!c)
+		return NULL;
+	void *rb = ring();
+	if (!rb) {
+		c->drops[cat]++;
+		return NULL;
+	}
+	ip->flags = wakeup_flags(c);
 	u8 *r = bpf_ringbuf_reserve(rb, size, 0);
 	if (!r) {
 		c->drops[cat]++;
@@ -64,37 +80,24 @@ static __always_inline void *fixed_reserve_tid(struct counters *c, void *rb, u32
 	return r;
 }
 
-static __always_inline void *fixed_reserve(struct counters *c, void *rb, u32 size, u16 type, u32 np, u8 cat)
-{
-	return fixed_reserve_tid(c, rb, size, type, np, cat, (u32)bpf_get_current_pid_tgid());
-}
-
-static __always_inline void fixed_submit(struct counters *c, void *r, u64 flags)
+static __always_inline void inplace_submit(struct inplace *ip, void *r)
 {
 	*(u64 *)((u8 *)r + PREFIX_LEN) = bpf_ktime_get_boot_ns() + cfg_boot_ns;
-	bpf_ringbuf_submit(r, flags);
-	c->events++;
+	bpf_ringbuf_submit(r, ip->flags);
+	ip->c->events++;
 }
 
 static __always_inline void emit_generic(u16 ppm_sc, u16 id, u32 tid)
 {
-	struct counters *c = counters();
-	if (!c)
-		return;
-	void *rb = ring();
-	if (!rb) {
-		c->drops[DC_OTHER]++;
-		return;
-	}
-	u64 flags = wakeup_flags(c);
-	struct generic_rec *r = fixed_reserve_tid(c, rb, sizeof(*r), PPME_GENERIC_X, PPME_GENERIC_X_NP, DC_OTHER, tid);
+	struct inplace ip;
+	struct generic_rec *r = inplace_reserve(&ip, sizeof(*r), PPME_GENERIC_X, PPME_GENERIC_X_NP, DC_OTHER, tid);
 	if (!r)
 		return;
 	r->lens[0] = 2;
 	r->lens[1] = 2;
 	r->ppm_sc = ppm_sc;
 	r->id = id;
-	fixed_submit(c, r, flags);
+	inplace_submit(&ip, r);
 }
 
 SEC("tp_btf/sys_exit")
@@ -157,14 +160,6 @@ static __always_inline void put_fixed(u8 *p, const struct fparam *f)
 static __always_inline bool path_inplace(u16 type, const struct fparam *pre, int npre, const void *upath,
 					 const struct fparam *post, int npost, u32 tid)
 {
-	struct counters *c = counters();
-	if (!c)
-		return true;
-	void *rb = ring();
-	if (!rb) {
-		c->drops[DC_FILE]++;
-		return true;
-	}
 	u32 np = npre + 1 + npost, presz = 0, postsz = 0;
 #pragma unroll
 	for (int i = 0; i < npre; i++)
@@ -174,8 +169,8 @@ static __always_inline bool path_inplace(u16 type, const struct fparam *pre, int
 		postsz += post[i].sz;
 	u32 lp = PREFIX_LEN + HDR_LEN;
 	u32 off = lp + 2 * np + presz;
-	u64 flags = wakeup_flags(c);
-	u8 *r = fixed_reserve_tid(c, rb, off + PATH_INPLACE + postsz, type, np, DC_FILE, tid);
+	struct inplace ip;
+	u8 *r = inplace_reserve(&ip, off + PATH_INPLACE + postsz, type, np, DC_FILE, tid);
 	if (!r)
 		return true;
 	long n = upath ? bpf_probe_read_user_str(&r[off], PATH_INPLACE, upath) : 0;
@@ -202,7 +197,7 @@ static __always_inline bool path_inplace(u16 type, const struct fparam *pre, int
 		q += post[i].sz;
 	}
 	*(u32 *)&r[PREFIX_LEN + 16] = off + m + postsz - PREFIX_LEN;
-	fixed_submit(c, r, flags);
+	inplace_submit(&ip, r);
 	return true;
 }
 
@@ -463,23 +458,16 @@ int BPF_PROG(x_close, struct pt_regs *regs, long ret)
 			u16 lens[2];
 			s64 res, fd;
 		} __attribute__((packed));
-		struct counters *c = counters();
-		if (!c)
-			return 0;
-		void *rb = ring();
-		if (!rb) {
-			c->drops[DC_FILE]++;
-			return 0;
-		}
-		u64 flags = wakeup_flags(c);
-		struct close_rec *r = fixed_reserve(c, rb, sizeof(*r), PPME_SYSCALL_CLOSE_X, PPME_SYSCALL_CLOSE_X_NP, DC_FILE);
+		struct inplace ip;
+		struct close_rec *r = inplace_reserve(&ip, sizeof(*r), PPME_SYSCALL_CLOSE_X, PPME_SYSCALL_CLOSE_X_NP, DC_FILE,
+						      bpf_get_current_pid_tgid());
 		if (!r)
 			return 0;
 		r->lens[0] = 8;
 		r->lens[1] = 8;
 		r->res = ret;
 		r->fd = (s32)arg(regs, 0);
-		fixed_submit(c, r, flags);
+		inplace_submit(&ip, r);
 		return 0;
 	}
 	case NR_close_range:
@@ -580,20 +568,13 @@ static __always_inline void p_io(struct scratch *e, const void *src, u64 avail, 
  * snaplen (the scratch buffer path then writes the event). */
 static __always_inline bool rw_inplace(struct pt_regs *regs, long ret, u16 type, bool write, bool pos)
 {
-	struct counters *c = counters();
-	if (!c)
-		return true;
-	void *rb = ring();
-	if (!rb) {
-		c->drops[DC_IO]++;
-		return true;
-	}
-	u64 flags = wakeup_flags(c);
 	u32 np = pos ? 5 : 4;
 	/* lens, res, data, fd, size, pos */
 	u32 fixed = PREFIX_LEN + HDR_LEN + 2 * np + 8 + 8 + 4 + (pos ? 8 : 0);
-	u8 *r = pos ? fixed_reserve(c, rb, PREFIX_LEN + HDR_LEN + 2 * 5 + 28 + cfg_snaplen, type, 5, DC_IO)
-		    : fixed_reserve(c, rb, PREFIX_LEN + HDR_LEN + 2 * 4 + 20 + cfg_snaplen, type, 4, DC_IO);
+	struct inplace ip;
+	u32 tid = bpf_get_current_pid_tgid();
+	u8 *r = pos ? inplace_reserve(&ip, PREFIX_LEN + HDR_LEN + 2 * 5 + 28 + cfg_snaplen, type, 5, DC_IO, tid)
+		    : inplace_reserve(&ip, PREFIX_LEN + HDR_LEN + 2 * 4 + 20 + cfg_snaplen, type, 4, DC_IO, tid);
 	if (!r)
 		return true;
 	u64 size = arg(regs, 2);
@@ -624,7 +605,7 @@ static __always_inline bool rw_inplace(struct pt_regs *regs, long ret, u16 type,
 	if (pos)
 		*(u16 *)&r[lp + 8] = 8;
 	*(u32 *)&r[PREFIX_LEN + 16] = fixed + n - PREFIX_LEN;
-	fixed_submit(c, r, flags);
+	inplace_submit(&ip, r);
 	return true;
 }
 
