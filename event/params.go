@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
+
+	"github.com/syscope/syscope/internal/sinsptext"
 )
 
 // Source is anything that yields events one at a time: a capture file
@@ -194,7 +196,7 @@ func ParseSockTuple(b []byte) (SockTuple, bool) {
 		}
 		s := netip.AddrFrom16([16]byte(b[1:17]))
 		d := netip.AddrFrom16([16]byte(b[19:35]))
-		if isIPv4Mapped(b[1:17]) && isIPv4Mapped(b[19:35]) {
+		if sinsptext.IsIPv4Mapped(b[1:17]) && sinsptext.IsIPv4Mapped(b[19:35]) {
 			st.Mapped = true
 			s = netip.AddrFrom4([4]byte(b[13:17]))
 			d = netip.AddrFrom4([4]byte(b[31:35]))

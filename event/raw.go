@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"strconv"
+
+	"github.com/syscope/syscope/internal/sinsptext"
 )
 
 // ErrRawFormat reports a raw rendering that sysdig does not produce for the
@@ -104,9 +106,9 @@ func AppendRaw(dst, b []byte, t ParamType, f PrintFormat) ([]byte, error) {
 	case PIpv4addr, PIpv6addr, PIpaddr:
 		switch len(b) {
 		case 4:
-			return appendIPv4(dst, b), nil
+			return sinsptext.AppendIPv4(dst, b), nil
 		case 16:
-			return appendIPv6(dst, b), nil
+			return sinsptext.AppendIPv6(dst, b), nil
 		}
 		return dst, ErrShort
 	case PDouble:

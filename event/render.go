@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/syscope/syscope/internal/sinsptext"
 )
 
 // Rendering turns parameters into the text sysdig prints for %evt.args,
@@ -753,9 +755,9 @@ func appendParamBytes(dst []byte, e *Event, b []byte, pi *ParamInfo, o *RenderOp
 	case PIpv4addr, PIpv6addr, PIpaddr:
 		switch len(b) {
 		case 4:
-			return appendIPv4(dst, b)
+			return sinsptext.AppendIPv4(dst, b)
 		case 16:
-			return appendIPv6(dst, b)
+			return sinsptext.AppendIPv6(dst, b)
 		}
 		return appendNA(dst)
 
@@ -839,9 +841,8 @@ func appendResolvedPath(dst []byte, e *Event, path []byte, pi *ParamInfo, r Reso
 	if !ok {
 		return dst[:base]
 	}
-	// Join in place: the base is already at dst[base:].
-	dirLen := len(dst) - base
-	dst = appendPathJoin(dst[:base], dst[base:base+dirLen:base+dirLen], path)
+	// Join in place: the directory is already at dst[base:].
+	dst = sinsptext.AppendPath(dst, base, path)
 	return dst
 }
 
@@ -857,14 +858,14 @@ func appendSockaddr(dst, b []byte) []byte {
 		if len(b) != 7 {
 			return append(dst, "INVALID IPv4"...)
 		}
-		dst = appendIPv4(dst, b[1:5])
+		dst = sinsptext.AppendIPv4(dst, b[1:5])
 		dst = append(dst, ':')
 		return appendDec(dst, uint64(binary.LittleEndian.Uint16(b[5:])))
 	case AFInet6:
 		if len(b) != 19 {
 			return append(dst, "INVALID IPv6"...)
 		}
-		dst = appendIPv6(dst, b[1:17])
+		dst = sinsptext.AppendIPv6(dst, b[1:17])
 		dst = append(dst, ':')
 		return appendDec(dst, uint64(binary.LittleEndian.Uint16(b[17:])))
 	}
@@ -889,14 +890,14 @@ func appendSocktuple(dst, b []byte) []byte {
 		}
 		sport := binary.LittleEndian.Uint16(b[17:])
 		dport := binary.LittleEndian.Uint16(b[35:])
-		if isIPv4Mapped(b[1:17]) && isIPv4Mapped(b[19:35]) {
+		if sinsptext.IsIPv4Mapped(b[1:17]) && sinsptext.IsIPv4Mapped(b[19:35]) {
 			return appendV4Tuple(dst, b[13:17], sport, b[31:35], dport)
 		}
-		dst = appendIPv6(dst, b[1:17])
+		dst = sinsptext.AppendIPv6(dst, b[1:17])
 		dst = append(dst, ':')
 		dst = appendDec(dst, uint64(sport))
 		dst = append(dst, "->"...)
-		dst = appendIPv6(dst, b[19:35])
+		dst = sinsptext.AppendIPv6(dst, b[19:35])
 		dst = append(dst, ':')
 		return appendDec(dst, uint64(dport))
 	case AFUnix:
@@ -914,11 +915,11 @@ func appendSocktuple(dst, b []byte) []byte {
 }
 
 func appendV4Tuple(dst, sip []byte, sport uint16, dip []byte, dport uint16) []byte {
-	dst = appendIPv4(dst, sip)
+	dst = sinsptext.AppendIPv4(dst, sip)
 	dst = append(dst, ':')
 	dst = appendDec(dst, uint64(sport))
 	dst = append(dst, "->"...)
-	dst = appendIPv4(dst, dip)
+	dst = sinsptext.AppendIPv4(dst, dip)
 	dst = append(dst, ':')
 	return appendDec(dst, uint64(dport))
 }

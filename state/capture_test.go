@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/sinsptext"
 	"github.com/syscope/syscope/internal/testenv"
 	"github.com/syscope/syscope/scap"
 )
@@ -119,8 +120,8 @@ func render(s *State, c *Ctx, num uint64) string {
 // sinsp extracts them from the socket's stored tuple.
 func sockFields(w func(string), f *FD) {
 	na := "<NA>"
-	ip4 := func(b []byte) string { return string(appendIPv4(nil, b)) }
-	ip6 := func(b []byte) string { return string(appendIPv6(nil, b)) }
+	ip4 := func(b []byte) string { return string(sinsptext.AppendIPv4(nil, b)) }
+	ip6 := func(b []byte) string { return string(sinsptext.AppendIPv6(nil, b)) }
 	port := func(p uint16) string { return strconv.FormatUint(uint64(p), 10) }
 	none := f.Flags&fdRoleMask == 0
 	switch {

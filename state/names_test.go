@@ -11,54 +11,6 @@ import (
 	"github.com/syscope/syscope/scap"
 )
 
-// TestCleanPathFastPath checks that the clean-path shortcut gives the
-// same result as the byte-by-byte copier, on paths built from the
-// characters that matter.
-func TestCleanPathFastPath(t *testing.T) {
-	alphabet := []byte{'a', '.', '/', 0x01, 0x7f}
-	dirs := [][]byte{nil, []byte("/"), []byte("/tmp/"), []byte("/tmp"), []byte("x")}
-	var p []byte
-	var gen func(n int)
-	fast := 0
-	gen = func(n int) {
-		for _, d := range dirs {
-			want := sanitizeSlow(append([]byte("pre"), d...), 3, p)
-			got := sanitizePath(append([]byte("pre"), d...), 3, p)
-			if !bytes.Equal(got, want) {
-				t.Fatalf("dir %q path %q: got %q, want %q", d, p, got, want)
-			}
-			if cleanPath(append([]byte("pre"), d...), 3, p) {
-				fast++
-			}
-		}
-		if n == 0 {
-			return
-		}
-		for _, c := range alphabet {
-			p = append(p, c)
-			gen(n - 1)
-			p = p[:len(p)-1]
-		}
-	}
-	gen(6)
-	if fast == 0 {
-		t.Fatal("the fast path was never taken")
-	}
-}
-
-func FuzzSanitizePath(f *testing.F) {
-	f.Add([]byte("/tmp/"), []byte("a/b.c"))
-	f.Add([]byte("/"), []byte("../x/./y//z/"))
-	f.Add([]byte(""), []byte(".hidden"))
-	f.Fuzz(func(t *testing.T, dir, p []byte) {
-		want := sanitizeSlow(append([]byte(nil), dir...), 0, p)
-		got := sanitizePath(append([]byte(nil), dir...), 0, p)
-		if !bytes.Equal(got, want) {
-			t.Fatalf("dir %q path %q: got %q, want %q", dir, p, got, want)
-		}
-	})
-}
-
 // TestFdArg0AndParamView checks the direct read of the first parameter
 // and the split parameter view against Event.Int, Event.Param and
 // Event.Uint on every event of a capture and on short and odd events.

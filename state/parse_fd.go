@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/syscope/syscope/event"
+	"github.com/syscope/syscope/internal/sinsptext"
 )
 
 // Linux socket constants the socket parser needs.
@@ -420,7 +421,7 @@ func (s *State) parseBindExit(e *event.Event, c *Ctx) {
 	case afInet6:
 		if len(p) >= 19 {
 			if port := binary.LittleEndian.Uint16(p[17:]); port > 0 {
-				if isV4Mapped(p[1:17]) {
+				if sinsptext.IsIPv4Mapped(p[1:17]) {
 					l4 := f.sock[v6L4]
 					f.Type = FDIPv4ServSock
 					f.sock[sv4L4] = l4
@@ -475,7 +476,7 @@ func (s *State) parseConnectEnter(e *event.Event, c *Ctx) {
 	case afInet6:
 		if len(p) >= 19 {
 			port := binary.LittleEndian.Uint16(p[17:])
-			if isV4Mapped(p[1:17]) {
+			if sinsptext.IsIPv4Mapped(p[1:17]) {
 				f.Type = FDIPv4Sock
 				copy(f.sock[v4DIP:v4DIP+4], p[13:17])
 				f.setU16(v4DPort, port)
@@ -530,7 +531,7 @@ func (s *State) fillClientSocket(f *FD, p []byte) {
 			if len(p) < 37 {
 				return
 			}
-			if !(isV4Mapped(p[1:17]) && isV4Mapped(p[19:35])) {
+			if !(sinsptext.IsIPv4Mapped(p[1:17]) && sinsptext.IsIPv4Mapped(p[19:35])) {
 				f.Type = FDIPv6Sock
 				changed = setIPv6Tuple(f, p, false)
 			} else {
@@ -659,7 +660,7 @@ func (s *State) parseAcceptExit(e *event.Event, c *Ctx) {
 		if len(p) < 37 {
 			return
 		}
-		if isV4Mapped(p[1:17]) && isV4Mapped(p[19:35]) {
+		if sinsptext.IsIPv4Mapped(p[1:17]) && sinsptext.IsIPv4Mapped(p[19:35]) {
 			setIPv4Tuple(f, p[13:17], p[17:19], p[31:35], p[35:37], true)
 			f.Type = FDIPv4Sock
 			f.sock[v4L4] = L4TCP
@@ -939,7 +940,7 @@ func (s *State) updateTuple(c *Ctx, f *FD, p []byte, incoming bool) {
 		if len(p) < 37 {
 			return
 		}
-		if isV4Mapped(p[1:17]) && isV4Mapped(p[19:35]) {
+		if sinsptext.IsIPv4Mapped(p[1:17]) && sinsptext.IsIPv4Mapped(p[19:35]) {
 			f.Type = FDIPv4Sock
 			if !setIPv4Tuple(f, p[13:17], p[17:19], p[31:35], p[35:37], s.opts.Modern) {
 				return

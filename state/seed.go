@@ -3,6 +3,8 @@ package state
 import (
 	"encoding/binary"
 	"net/netip"
+
+	"github.com/syscope/syscope/internal/sinsptext"
 )
 
 // ProcInfo is one thread of a process list (a capture's process block or
@@ -127,7 +129,7 @@ func (s *State) seedFD(t *Thread, fi *FDInfo) {
 		f.Name = appendServerV4(f.Name[:0], f)
 	case FDIPv6Sock:
 		s16, d16 := fi.SIP.As16(), fi.DIP.As16()
-		if isV4Mapped(s16[:]) && isV4Mapped(d16[:]) {
+		if sinsptext.IsIPv4Mapped(s16[:]) && sinsptext.IsIPv4Mapped(d16[:]) {
 			f.Type = FDIPv4Sock
 			copy(f.sock[v4SIP:], s16[12:])
 			copy(f.sock[v4DIP:], d16[12:])

@@ -39,26 +39,6 @@ func TestAppendJoin(t *testing.T) {
 	}
 }
 
-func TestAppendIPv6(t *testing.T) {
-	cases := map[string]string{
-		"::":                       "::",
-		"::1":                      "::1",
-		"2001:db8::3":              "2001:db8::3",
-		"2001:db8:0:1:0:0:0:1":     "2001:db8:0:1::1",
-		"1:0:1:0:1:0:1:0":          "1:0:1:0:1:0:1:0",
-		"::ffff:1.2.3.4":           "::ffff:1.2.3.4",
-		"::1.2.3.4":                "::1.2.3.4",
-		"fe80::1:0:0":              "fe80::1:0:0",
-		"2607:f8b0:4004:802::2004": "2607:f8b0:4004:802::2004",
-	}
-	for in, want := range cases {
-		a := netip.MustParseAddr(in).As16()
-		if got := string(appendIPv6(nil, a[:])); got != want {
-			t.Errorf("%s: got %q want %q", in, got, want)
-		}
-	}
-}
-
 func TestOpenReadClose(t *testing.T) {
 	f := newFeeder(t, nil)
 	f.seed(100, 1, "bash", "/home/u")
