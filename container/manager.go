@@ -28,11 +28,25 @@ type Client interface {
 	Inspect(ctx context.Context, id string) (*Container, error)
 }
 
+// Watcher follows a runtime's container events, so that a container's
+// record is resolved when the runtime creates it, before its first process
+// runs, and again when it starts (its address and start time are known
+// then). Implementations must honour the context.
+type Watcher interface {
+	// Watch calls fn with the id and type of each container created or
+	// started, until ctx ends or the event stream fails, and returns why.
+	Watch(ctx context.Context, fn func(id string, t Type)) error
+}
+
 // Options configure a Manager. Zero fields take the defaults shown.
 type Options struct {
 	// Clients are asked, in order of preference, about unknown containers.
 	// The Manager owns them: Close closes those that are io.Closers.
 	Clients []Client
+	// Watchers are followed while the Manager runs: each container they
+	// report is resolved (Refresh). A stream that fails is followed again
+	// after a pause (one second, doubling up to 30 s).
+	Watchers []Watcher
 	// CacheSize bounds the number of container records (default 4096).
 	// The least recently looked-up record is evicted first.
 	CacheSize int
@@ -63,6 +77,8 @@ type Stats struct {
 	Timeouts     uint64 // client calls cut by the per-call timeout
 	ClientErrors uint64 // client calls that failed other than with not-found (timeouts included)
 	Evicted      uint64 // records evicted from the cache
+	Refreshes    uint64 // containers reported by the watchers (Refresh calls)
+	WatchErrors  uint64 // watcher event streams that failed (and were followed again)
 	Cached       int    // records in the cache now
 	Queued       int    // resolves waiting in the queue now
 	CacheSize    int    // the cache bound
@@ -98,6 +114,7 @@ type Manager struct {
 	lookups, hits, misses, enqueued, dropped atomic.Uint64
 	resolved, notFound, failed, timeouts     atomic.Uint64
 	clientErrors, evicted                    atomic.Uint64
+	refreshes, watchErrors                   atomic.Uint64
 }
 
 // NewManager starts a Manager and its workers. Call Close to stop them.
@@ -132,7 +149,60 @@ func NewManager(opts Options) *Manager {
 		m.wg.Add(1)
 		go m.worker()
 	}
+	for _, w := range opts.Watchers {
+		m.wg.Add(1)
+		go m.watch(w)
+	}
 	return m
+}
+
+// watch follows w until the Manager closes.
+func (m *Manager) watch(w Watcher) {
+	defer m.wg.Done()
+	pause := time.Second
+	for {
+		began := time.Now()
+		err := w.Watch(m.ctx, func(id string, t Type) {
+			m.refreshes.Add(1)
+			m.Refresh(id, t)
+		})
+		if m.ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			m.watchErrors.Add(1)
+		}
+		if time.Since(began) > time.Minute {
+			pause = time.Second
+		}
+		select {
+		case <-m.ctx.Done():
+			return
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 30*time.Second)
+	}
+}
+
+// Refresh queues a resolve of id, whether a record is cached or not,
+// without waiting: a runtime reported the container created or changed.
+// A cached record keeps answering lookups until the new one replaces it;
+// an unknown id gets a pending record first.
+func (m *Manager) Refresh(id string, hint Type) {
+	if id == "" || id == HostID || hint == TypeHost {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.cache[id]
+	if e == nil {
+		e = &entry{key: id, hint: hint}
+		e.c = &Container{ID: ShortID(hint, id), FullID: id, Type: hint, State: StatePending}
+		m.insert(e)
+	}
+	if !e.queued {
+		m.enqueue(e)
+	}
 }
 
 // Lookup returns what is known of the container id (a full id or the id
@@ -269,6 +339,8 @@ func (m *Manager) Stats() Stats {
 		Timeouts:     m.timeouts.Load(),
 		ClientErrors: m.clientErrors.Load(),
 		Evicted:      m.evicted.Load(),
+		Refreshes:    m.refreshes.Load(),
+		WatchErrors:  m.watchErrors.Load(),
 		Cached:       cached,
 		Queued:       len(m.queue),
 		CacheSize:    m.opts.CacheSize,

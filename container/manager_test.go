@@ -262,3 +262,73 @@ func BenchmarkDetectAndLookup(b *testing.B) {
 		}
 	}
 }
+
+// fakeWatcher reports the ids sent on its channel, then fails when the
+// channel closes.
+type fakeWatcher struct {
+	ids   chan string
+	calls chan struct{}
+}
+
+func (w *fakeWatcher) Watch(ctx context.Context, fn func(id string, t Type)) error {
+	w.calls <- struct{}{}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case id, ok := <-w.ids:
+			if !ok {
+				return errors.New("stream ended")
+			}
+			fn(id, TypePodman)
+		}
+	}
+}
+
+func TestManagerWatchers(t *testing.T) {
+	dock := &fakeClient{name: "dock", serves: []Type{TypeDocker, TypePodman}, data: map[string]*Container{
+		hexB: {FullID: hexB, Type: TypePodman, Name: "created"},
+	}}
+	w := &fakeWatcher{ids: make(chan string), calls: make(chan struct{}, 4)}
+	m := NewManager(Options{Clients: []Client{dock}, Watchers: []Watcher{w}})
+	defer m.Close()
+	<-w.calls
+
+	// A container reported before anyone looked it up is resolved.
+	w.ids <- hexB
+	deadline := time.Now().Add(20 * time.Second)
+	for c := m.Get(hexB); c == nil || c.State != StateResolved; c = m.Get(hexB) {
+		if time.Now().After(deadline) {
+			t.Fatalf("reported container not resolved: %+v %+v", c, m.Stats())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if c := m.Lookup(hexB, TypePodman); c.Name != "created" {
+		t.Fatalf("lookup = %+v", c)
+	}
+	// Reported again (started): resolved again, the new record replacing
+	// the old one.
+	dock.mu.Lock()
+	dock.data[hexB] = &Container{FullID: hexB, Type: TypePodman, Name: "created", IP: "10.0.0.9"}
+	dock.mu.Unlock()
+	w.ids <- hexB
+	for c := m.Get(hexB); c.IP != "10.0.0.9"; c = m.Get(hexB) {
+		if time.Now().After(deadline) {
+			t.Fatalf("started container not refreshed: %+v %+v", c, m.Stats())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := len(dock.callList()); n != 2 {
+		t.Errorf("%d inspections, want 2", n)
+	}
+	// A stream that ends is counted and followed again.
+	close(w.ids)
+	select {
+	case <-w.calls:
+	case <-time.After(20 * time.Second):
+		t.Fatal("watcher not followed again")
+	}
+	if s := m.Stats(); s.Refreshes != 2 || s.WatchErrors == 0 || s.Misses != 0 {
+		t.Errorf("stats = %+v", s)
+	}
+}

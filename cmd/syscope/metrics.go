@@ -49,13 +49,15 @@ var (
 	mCtrFailed    = desc("containers_failed_lookups_total", "Container metadata lookups that failed or timed out.")
 	mCtrEvicted   = desc("containers_evicted_total", "Container records evicted from the cache.")
 	mCtrCached    = desc("containers_cached", "Container records in the cache.")
+	mCtrRefreshes = desc("containers_runtime_events_total", "Containers created or started, as the runtimes' event streams reported them.")
+	mCtrWatchErrs = desc("containers_event_stream_errors_total", "Runtime event streams that failed and were followed again.")
 )
 
 // Describe implements prometheus.Collector.
 func (m *runMetrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{mEvents, mAlerts, mEvaluations, mThreads, mFDs, mThreadDrops,
 		mFDDrops, mThreadMisses, mFDMisses, mPurged, mDrvEvents, mDrvDrops, mDrvOversize, mCtrLookups,
-		mCtrDropped, mCtrFailed, mCtrEvicted, mCtrCached} {
+		mCtrDropped, mCtrFailed, mCtrEvicted, mCtrCached, mCtrRefreshes, mCtrWatchErrs} {
 		ch <- d
 	}
 }
@@ -97,6 +99,8 @@ func (m *runMetrics) Collect(ch chan<- prometheus.Metric) {
 		counter(mCtrFailed, s.Failed)
 		counter(mCtrEvicted, s.Evicted)
 		gauge(mCtrCached, s.Cached)
+		counter(mCtrRefreshes, s.Refreshes)
+		counter(mCtrWatchErrs, s.WatchErrors)
 	}
 }
 

@@ -104,7 +104,8 @@ func TestContainerRulesLive(t *testing.T) {
 	privID := p.Run(t, "--name", "sc-priv", "--privileged", ctrtest.PodmanImage, "sleep", "600")
 	plainID := p.Run(t, "--name", "sc-plain", ctrtest.PodmanImage, "sleep", "600")
 
-	m := container.NewManager(container.Options{Clients: []container.Client{docker.New(p.Socket, nil)}, Timeout: 10 * time.Second})
+	dc := docker.New(p.Socket, nil)
+	m := container.NewManager(container.Options{Clients: []container.Client{dc}, Watchers: []container.Watcher{dc}, Timeout: 10 * time.Second})
 	defer m.Close()
 	// Look the containers up before the actions: the first event of a
 	// container nobody has looked up yet has no metadata (as in Falco).
@@ -254,6 +255,37 @@ func TestContainerRulesLive(t *testing.T) {
 		}
 		return true
 	})
+	// Containers created while the engine runs. The watcher resolves each
+	// one when podman creates it (the test does not look them up), so the
+	// first process of the privileged one raises Launch Privileged
+	// Container, its metadata known when it runs; the plain one's does not.
+	launched := map[string]string{}
+	for _, name := range []string{"sc-launch-priv", "sc-launch-plain"} {
+		args := []string{"create", "--network", "none", "--name", name}
+		if name == "sc-launch-priv" {
+			args = append(args, "--privileged")
+		}
+		id := strings.TrimSpace(ctrtest.Run(t, p.Env, nil, "podman", append(args, ctrtest.PodmanImage, "sleep", "601")...))
+		if !ctrtest.WaitFor(context.Background(), 60*time.Second, func() bool {
+			c := m.Get(id)
+			return c != nil && c.State == container.StateResolved
+		}) {
+			t.Fatalf("created container %s not resolved by the watcher: %+v (manager %+v)", name, m.Get(id), m.Stats())
+		}
+		ctrtest.Run(t, p.Env, nil, "podman", "start", name)
+		launched[name] = id
+	}
+	launchAlerts := func(name string) []alertRecord {
+		var out []alertRecord
+		for _, al := range sink.snapshot() {
+			if al.Rule == "Launch Privileged Container" && al.field("container.name") == name {
+				out = append(out, al)
+			}
+		}
+		return out
+	}
+	ctrtest.WaitFor(context.Background(), 60*time.Second, func() bool { return len(launchAlerts("sc-launch-priv")) > 0 })
+
 	// Give the negative cases the same chance to (wrongly) show up: one
 	// more positive action after them, waited for.
 	final := len(actions)
@@ -298,6 +330,23 @@ func TestContainerRulesLive(t *testing.T) {
 				t.Errorf("%s: container.privileged = %s", a.name, al.field("container.privileged"))
 			}
 		}
+	}
+	if got := launchAlerts("sc-launch-priv"); len(got) == 0 {
+		t.Errorf("Launch Privileged Container not raised for the privileged container started while watching")
+	} else {
+		al := got[0]
+		t.Logf("container started: %s (container %s %s, privileged %s, %s)", al.Rule, al.field("container.name"), al.field("container.id"), al.field("container.privileged"), al.field("proc.cmdline"))
+		if al.field("container.id") != launched["sc-launch-priv"][:12] || al.field("container.privileged") != "true" ||
+			al.field("proc.cmdline") != "sleep 601" {
+			t.Errorf("Launch Privileged Container fields %v", al.Fields)
+		}
+	}
+	if got := launchAlerts("sc-launch-plain"); len(got) > 0 {
+		t.Errorf("Launch Privileged Container raised for an unprivileged container: %s", got[0].Output)
+	}
+	ctrtest.WaitFor(context.Background(), 30*time.Second, func() bool { return m.Stats().Refreshes >= 4 })
+	if s := m.Stats(); s.Refreshes < 4 {
+		t.Errorf("watcher reported %d container events, want a create and a start of each container (manager %+v)", s.Refreshes, s)
 	}
 	if len(sink.bad) > 0 {
 		t.Errorf("unparsable alerts: %v", sink.bad)

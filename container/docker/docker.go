@@ -3,8 +3,12 @@
 // service"). It asks GET /containers/{id}/json and GET /images/{id}/json
 // with net/http over the socket and maps the answer to container.Container.
 //
-// It is not a Docker SDK: it reads only what container metadata needs, does
-// not follow the event stream, and does not start or stop containers.
+// Watch follows GET /events for containers created and started (a
+// container.Watcher), so that the Manager resolves a container before its
+// first process runs.
+//
+// It is not a Docker SDK: it reads only what container metadata needs and
+// does not start or stop containers.
 package docker
 
 import (
@@ -146,6 +150,51 @@ func (c *Client) get(ctx context.Context, path string) ([]byte, http.Header, err
 		return nil, nil, fmt.Errorf("%s: GET %s: %w", c.Name(), path, ae)
 	}
 	return body, resp.Header, nil
+}
+
+// eventFilters selects the events Watch follows.
+var eventFilters = url.QueryEscape(`{"type":["container"],"event":["create","start"]}`)
+
+// Watch follows the server's event stream and calls fn with the id of each
+// container created or started, until ctx ends or the stream fails.
+func (c *Client) Watch(ctx context.Context, fn func(id string, t container.Type)) error {
+	t, err := c.engineType(ctx)
+	if err != nil {
+		return err
+	}
+	path := "/events?filters=" + eventFilters
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://d"+path, nil)
+	if err != nil {
+		return fmt.Errorf("%s: GET /events: %w", c.Name(), err)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: GET /events: %w", c.Name(), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: GET /events: %w", c.Name(), &APIError{Status: resp.StatusCode})
+	}
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var ev struct {
+			Type   string `json:"Type"`
+			Action string `json:"Action"`
+			Actor  struct {
+				ID string `json:"ID"`
+			} `json:"Actor"`
+		}
+		if err := dec.Decode(&ev); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("%s: events: %w", c.Name(), err)
+		}
+		if ev.Type != "container" || (ev.Action != "create" && ev.Action != "start") || ev.Actor.ID == "" {
+			continue
+		}
+		fn(ev.Actor.ID, t)
+	}
 }
 
 // Ping checks the server answers and learns whether it is podman.

@@ -109,6 +109,24 @@ func fakeEngine(t *testing.T, podman bool) string {
 		}
 		w.WriteHeader(http.StatusNotFound)
 	})
+	mux.HandleFunc("/events", func(w http.ResponseWriter, r *http.Request) {
+		// The stream Watch asks for, with events it must skip, then the
+		// end of the stream.
+		if r.URL.Query().Get("filters") != `{"type":["container"],"event":["create","start"]}` {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		for _, ev := range []string{
+			`{"Type":"container","Action":"create","Actor":{"ID":"` + webID + `","Attributes":{"name":"web"}},"time":1}`,
+			`{"Type":"image","Action":"pull","Actor":{"ID":"` + imgID + `"}}`,
+			`{"Type":"container","Action":"exec_create: sh","Actor":{"ID":"` + webID + `"}}`,
+			`{"Type":"container","Action":"start","Actor":{"ID":"` + webID + `"}}`,
+			`{"Type":"container","Action":"start","Actor":{"ID":""}}`,
+		} {
+			fmt.Fprintln(w, ev)
+			w.(http.Flusher).Flush()
+		}
+	})
 	sock := filepath.Join(t.TempDir(), "docker.sock")
 	ln, err := net.Listen("unix", sock)
 	if err != nil {
@@ -209,6 +227,30 @@ func TestInspectPodmanAndErrors(t *testing.T) {
 	}
 	if _, err := c2.Inspect(ctx, webID); err == nil || errors.Is(err, container.ErrNotFound) {
 		t.Errorf("absent socket: %v", err)
+	}
+}
+
+func TestWatch(t *testing.T) {
+	for _, podman := range []bool{false, true} {
+		c := New(fakeEngine(t, podman), nil)
+		var got []string
+		err := c.Watch(context.Background(), func(id string, typ container.Type) {
+			got = append(got, id[:12]+" "+typ.String())
+		})
+		want := container.TypeDocker.String()
+		if podman {
+			want = container.TypePodman.String()
+		}
+		if err == nil || len(got) != 2 || got[0] != webID[:12]+" "+want || got[1] != got[0] {
+			t.Errorf("podman=%v: reported %q, returned %v; want the create and the start of %s, then the end of the stream", podman, got, err, webID[:12])
+		}
+		// A cancelled context ends it with the context's error.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := c.Watch(ctx, func(string, container.Type) {}); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled watch returned %v", err)
+		}
+		c.Close()
 	}
 }
 

@@ -66,7 +66,8 @@ func Clients(cfg Config) ([]container.Client, error) {
 }
 
 // NewManager returns a Manager whose clients are those of cfg (replacing
-// opts.Clients).
+// opts.Clients), and whose watchers are those of the clients that follow
+// their runtime's events (replacing opts.Watchers).
 func NewManager(cfg Config, opts container.Options) (*container.Manager, error) {
 	cl, err := Clients(cfg)
 	if err != nil {
@@ -78,5 +79,11 @@ func NewManager(cfg Config, opts container.Options) (*container.Manager, error) 
 		return nil, err
 	}
 	opts.Clients = cl
+	opts.Watchers = nil
+	for _, c := range cl {
+		if w, ok := c.(container.Watcher); ok {
+			opts.Watchers = append(opts.Watchers, w)
+		}
+	}
 	return container.NewManager(opts), nil
 }
