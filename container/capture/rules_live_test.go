@@ -30,7 +30,7 @@ import (
 const controlRule = `
 - rule: syscope test action
   desc: a process run by the container rules test
-  condition: evt.type in (execve, execveat) and evt.dir=< and proc.name in (arping, mount, debugfs, nc)
+  condition: evt.type in (execve, execveat) and evt.dir=< and proc.name in (arping, mount, debugfs, nc, sh)
   output: action %proc.cmdline in %container.id
   priority: DEBUG
 `
@@ -153,7 +153,7 @@ func TestContainerRulesLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	extra := []output.ExtraField{}
-	for _, f := range []string{"container.id", "container.name", "container.privileged", "container.image.repository", "proc.cmdline"} {
+	for _, f := range []string{"container.id", "container.name", "container.privileged", "container.image.repository", "proc.cmdline", "proc.tty", "proc.pname"} {
 		extra = append(extra, output.ExtraField{Name: f, Format: f, Raw: true})
 	}
 	e, err := engine.New(in, rs, d, &engine.Options{
@@ -190,15 +190,23 @@ func TestContainerRulesLive(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	inCtr := func(name string, args ...string) func(t *testing.T, marker string) {
+	// podmanExec runs podman exec with args; inCtr runs a command in a
+	// container, inTerm the same with a terminal (podman exec -t).
+	podmanExec := func(args ...string) func(t *testing.T, marker string) {
 		return func(t *testing.T, marker string) {
-			a := append([]string{"exec", name}, args...)
+			a := append([]string{"exec"}, args...)
 			for i := range a {
 				a[i] = strings.ReplaceAll(a[i], "{marker}", marker)
 			}
 			// Failures of the commands themselves are part of the actions.
 			_, _ = ctrtest.RunErr(p.Env, nil, "podman", a...)
 		}
+	}
+	inCtr := func(name string, args ...string) func(t *testing.T, marker string) {
+		return podmanExec(append([]string{name}, args...)...)
+	}
+	inTerm := func(name string, args ...string) func(t *testing.T, marker string) {
+		return podmanExec(append([]string{"-t", name}, args...)...)
 	}
 	onHost := func(args ...string) func(t *testing.T, marker string) {
 		return func(t *testing.T, marker string) {
@@ -226,11 +234,20 @@ func TestContainerRulesLive(t *testing.T) {
 			inCtr("sc-plain", "sh", "-c", "ln -sf /bin/busybox /tmp/debugfs && /tmp/debugfs {marker}")},
 		{"debugfs on the host", "Debugfs Launched in Privileged Container", false, "",
 			onHost("debugfs", "{marker}")},
+		// Falco's "Terminal shell in container" also wants the shell's
+		// parent to be a container entry point (runc, conmon, systemd...);
+		// here an exec'd process is reparented to this VM's init, which is
+		// none of them, so the test checks the terminal the rule reads.
+		{"shell with a terminal in a container", "syscope test action", true, "sc-plain",
+			inTerm("sc-plain", "sh", "-c", "echo {marker}")},
+		{"shell without a terminal in a container", "syscope test action", true, "sc-plain",
+			inCtr("sc-plain", "sh", "-c", "echo {marker}")},
 		{"netcat with -e in a container", "Netcat Remote Code Execution in Container", true, "sc-plain",
 			inCtr("sc-plain", "nc", "-e", "/bin/true", "-w", "1", "127.0.0.{marker}", "9")},
 		{"netcat with -e on the host", "Netcat Remote Code Execution in Container", false, "",
 			onHost("nc", "-e", "/bin/true", "-w", "1", "127.0.0.{marker}", "9")},
 	}
+	wantTerminal := map[string]bool{"shell with a terminal in a container": true, "shell without a terminal in a container": false}
 	for i, a := range actions {
 		a.run(t, fmt.Sprint(100+i))
 	}
@@ -328,6 +345,9 @@ func TestContainerRulesLive(t *testing.T) {
 			}
 			if strings.Contains(a.rule, "Privileged") && al.field("container.privileged") != "true" {
 				t.Errorf("%s: container.privileged = %s", a.name, al.field("container.privileged"))
+			}
+			if term, ok := wantTerminal[a.name]; ok && (al.field("proc.tty") != "0") != term {
+				t.Errorf("%s: proc.tty = %s", a.name, al.field("proc.tty"))
 			}
 		}
 	}
