@@ -34,6 +34,16 @@ var enterPrograms = []struct{ syscall, prog string }{
 	{"connect", "e_connect"},
 }
 
+// EnterSyscalls returns the names of the syscalls the driver also writes
+// an enter event for (every other syscall has only its exit event).
+func EnterSyscalls() []string {
+	out := make([]string, len(enterPrograms))
+	for i, ep := range enterPrograms {
+		out[i] = ep.syscall
+	}
+	return out
+}
+
 // DecodedSyscalls returns the names of the syscalls the driver decodes into
 // their dedicated event types (all others are captured as generic events).
 func DecodedSyscalls() []string {

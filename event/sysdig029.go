@@ -8,6 +8,34 @@ package event
 // skips events of later types when it reads a capture.
 const sysdigNumTypes = 336
 
+// Sysdig029Knows reports whether sysdig 0.29.3 knows event type t (it
+// skips events of later types when it reads a capture).
+func Sysdig029Knows(t Type) bool { return int(t) < sysdigNumTypes }
+
+// Sysdig029Params returns how many parameters sysdig 0.29.3's table lists
+// for t (the parameters it reads), or -1 when it does not know t.
+func Sysdig029Params(t Type) int {
+	if !Sysdig029Knows(t) {
+		return -1
+	}
+	return int(sysdigParamCounts[t])
+}
+
+// Sysdig029Param returns parameter i of type t as sysdig 0.29.3's table
+// lists it, and false when its table has no such parameter.
+func Sysdig029Param(t Type, i int) (ParamInfo, bool) {
+	if i < 0 || i >= Sysdig029Params(t) {
+		return ParamInfo{}, false
+	}
+	if ov := sysdigParams[t]; i < len(ov) {
+		return ov[i], true
+	}
+	if ps := infos[t].Params; i < len(ps) {
+		return ps[i], true
+	}
+	return ParamInfo{}, false
+}
+
 // sysdigParamCounts is the number of parameters sysdig 0.29.3's table lists
 // for each event type. Parameters added to an event type since are not
 // rendered by it.

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -75,7 +74,7 @@ at the end.`,
 		f.IntSliceVar(&o.pids, "pid", nil, "capture only these processes and their descendants")
 		f.IntVar(&o.ringSize, "ring-size", driver.DefaultRingSize, "size in bytes of each ring buffer (a power of two)")
 		f.BoolVar(&o.shared, "shared-ring", false, "use one ring buffer for all CPUs instead of one per CPU")
-		f.BoolVar(&o.compat, "sysdig-compat", true, "with -w, write what sysdig 0.29.3 reads: its process entry layout, and descriptors of kinds it does not know (bpf, userfaultfd, io_uring, memfd, pidfd) as unsupported")
+		f.BoolVar(&o.compat, "sysdig-compat", true, "with -w, write what sysdig 0.29.3 reads: its process entry layout, descriptors of kinds it does not know (bpf, userfaultfd, io_uring, memfd, pidfd) as unsupported, events of newer types as the events its drivers wrote, and the enter events it takes descriptors from")
 		return c
 	})
 }
@@ -205,7 +204,10 @@ func captureToFile(in *inspect.Inspector, src *driver.Source, o *captureOptions,
 		return 0, fmt.Errorf("capture: -w: %w", err)
 	}
 	rec := capture.NewRecorder(w, ctrs, nil)
-	var scratch event.Event
+	var dg *downgrader
+	if o.compat {
+		dg = newDowngrader()
+	}
 	last := uint64(time.Now().UnixNano())
 	if err := rec.Sync(last); err != nil {
 		w.Close()
@@ -230,13 +232,15 @@ func captureToFile(in *inspect.Inspector, src *driver.Source, o *captureOptions,
 				}
 			}
 		}
-		ev := c.Evt
-		if o.compat {
-			ev = sysdigCompatibleEvent(ev, &scratch)
+		evs := []*event.Event{c.Evt}
+		if dg != nil {
+			evs = dg.events(c.Evt)
 		}
-		if err := w.WriteEvent(ev); err != nil {
-			w.Close()
-			return n, fmt.Errorf("capture: -w %s: %w", o.out, err)
+		for _, ev := range evs {
+			if err := w.WriteEvent(ev); err != nil {
+				w.Close()
+				return n, fmt.Errorf("capture: -w %s: %w", o.out, err)
+			}
 		}
 		n++
 	}
@@ -248,53 +252,6 @@ func captureToFile(in *inspect.Inspector, src *driver.Source, o *captureOptions,
 		return n, fmt.Errorf("capture: -w %s: %w", o.out, err)
 	}
 	return n, nil
-}
-
-// sysdigCompatible returns a copy of md whose descriptor kinds are all
-// known to sysdig 0.29.3 (which rejects a capture listing a newer kind):
-// the newer ones become "unsupported", keeping their name.
-func sysdigCompatible(md *scap.Metadata) *scap.Metadata {
-	c := *md
-	c.Processes = make([]scap.Process, len(md.Processes))
-	for i, p := range md.Processes {
-		newer := false
-		for _, fd := range p.FDs {
-			newer = newer || fd.Type > scap.FDFileV2
-		}
-		if newer {
-			fds := make([]scap.FD, len(p.FDs))
-			for j, fd := range p.FDs {
-				if fd.Type > scap.FDFileV2 {
-					fd.Type = scap.FDUnsupported
-				}
-				fds[j] = fd
-			}
-			p.FDs = fds
-		}
-		c.Processes[i] = p
-	}
-	return &c
-}
-
-// sysdigCompatibleEvent returns e, or a copy of it in scratch, without
-// what sysdig 0.29.3 cannot read in an event: a generic syscall event whose
-// syscall code is newer than its tables (it stops reading the file there)
-// gets the code 0 (unknown); the native syscall number stays. The live
-// event's bytes are the driver's read-only ring memory, hence the copy.
-func sysdigCompatibleEvent(e *event.Event, scratch *event.Event) *event.Event {
-	if e.Type() != event.GenericX && e.Type() != event.GenericE {
-		return e
-	}
-	p, ok := e.Param(0)
-	if !ok || len(p) != 2 || fields.Sysdig029KnowsSyscall(binary.LittleEndian.Uint16(p)) {
-		return e
-	}
-	buf := append(scratch.Raw[:0], e.Raw...)
-	*scratch = *e
-	scratch.Raw = buf
-	p, _ = scratch.Param(0)
-	binary.LittleEndian.PutUint16(p, 0)
-	return scratch
 }
 
 // protoSnaplen maps the --proto-snaplen flag (0: off) to
