@@ -155,3 +155,16 @@ func ExampleFlagTable_AppendNames() {
 	// O_RDONLY|O_CLOEXEC
 	// AF_INET6
 }
+
+// Which event types sysdig 0.29.3 reads, and how many of a type's
+// parameters it reads.
+func ExampleSysdig029Knows() {
+	fmt.Println(event.Sysdig029Knows(event.SyscallDupX), event.Sysdig029Knows(event.SyscallDup2X))
+	fmt.Println(event.Sysdig029Params(event.SyscallWriteE), event.Sysdig029Params(event.SyscallEventfdX))
+	p, _ := event.Sysdig029Param(event.SyscallWriteE, 0)
+	fmt.Println(p.Name, p.Type.Size())
+	// Output:
+	// true false
+	// 2 1
+	// fd 8
+}
