@@ -28,6 +28,10 @@ type Client interface {
 	Inspect(ctx context.Context, id string) (*Container, error)
 }
 
+// ErrWatchUnsupported is returned (wrapped) by a Watcher whose runtime has
+// no event stream; the Manager then stops following it.
+var ErrWatchUnsupported = errors.New("runtime has no container event stream")
+
 // Watcher follows a runtime's container events, so that a container's
 // record is resolved when the runtime creates it, before its first process
 // runs, and again when it starts (its address and start time are known
@@ -45,7 +49,8 @@ type Options struct {
 	Clients []Client
 	// Watchers are followed while the Manager runs: each container they
 	// report is resolved (Refresh). A stream that fails is followed again
-	// after a pause (one second, doubling up to 30 s).
+	// after a pause (one second, doubling up to 30 s); one whose runtime
+	// has none (ErrWatchUnsupported) is dropped.
 	Watchers []Watcher
 	// CacheSize bounds the number of container records (default 4096).
 	// The least recently looked-up record is evicted first.
@@ -166,7 +171,7 @@ func (m *Manager) watch(w Watcher) {
 			m.refreshes.Add(1)
 			m.Refresh(id, t)
 		})
-		if m.ctx.Err() != nil {
+		if m.ctx.Err() != nil || errors.Is(err, ErrWatchUnsupported) {
 			return
 		}
 		if err != nil {

@@ -7,8 +7,11 @@
 // answers to container.Container with its container.Pod. An id that names a
 // pod sandbox rather than a container gives the sandbox ("pause") container.
 //
-// It does not create or manage containers and does not follow runtime
-// events.
+// Watch follows the runtime's container events (GetContainerEvents, served
+// by containerd 1.7 and later and by CRI-O with evented PLEG), so that the
+// Manager resolves a container when it is created.
+//
+// It does not create or manage containers.
 package cri
 
 import (
@@ -129,6 +132,43 @@ func (c *Client) runtimeType(ctx context.Context) (container.Type, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.typ, nil
+}
+
+// Watch follows the runtime's container event stream and calls fn with
+// the id of each container created or started, until ctx ends or the
+// stream fails. A runtime without the stream gives an error wrapping
+// container.ErrWatchUnsupported.
+func (c *Client) Watch(ctx context.Context, fn func(id string, t container.Type)) error {
+	t, err := c.runtimeType(ctx)
+	if err != nil {
+		return err
+	}
+	stream, err := c.rt.GetContainerEvents(ctx, &runtimeapi.GetEventsRequest{})
+	if err != nil {
+		return c.watchErr(err)
+	}
+	for {
+		ev, err := stream.Recv()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return c.watchErr(err)
+		}
+		switch ev.GetContainerEventType() {
+		case runtimeapi.ContainerEventType_CONTAINER_CREATED_EVENT, runtimeapi.ContainerEventType_CONTAINER_STARTED_EVENT:
+			if id := ev.GetContainerId(); id != "" {
+				fn(id, t)
+			}
+		}
+	}
+}
+
+func (c *Client) watchErr(err error) error {
+	if status.Code(err) == codes.Unimplemented {
+		return fmt.Errorf("%s: GetContainerEvents: %w: %w", c.Name(), container.ErrWatchUnsupported, err)
+	}
+	return fmt.Errorf("%s: GetContainerEvents: %w", c.Name(), err)
 }
 
 func isNotFound(err error) bool {

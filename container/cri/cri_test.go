@@ -28,7 +28,20 @@ const (
 type fakeRuntime struct {
 	runtimeapi.UnimplementedRuntimeServiceServer
 	runtimeapi.UnimplementedImageServiceServer
-	crio bool
+	crio   bool
+	events []*runtimeapi.ContainerEventResponse // sent by GetContainerEvents (nil: unimplemented)
+}
+
+func (f *fakeRuntime) GetContainerEvents(_ *runtimeapi.GetEventsRequest, s grpc.ServerStreamingServer[runtimeapi.ContainerEventResponse]) error {
+	if f.events == nil {
+		return status.Error(codes.Unimplemented, "method GetContainerEvents not implemented")
+	}
+	for _, ev := range f.events {
+		if err := s.Send(ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (f *fakeRuntime) Version(context.Context, *runtimeapi.VersionRequest) (*runtimeapi.VersionResponse, error) {
@@ -251,4 +264,36 @@ func FuzzParseInfo(f *testing.F) {
 			t.Fatalf("cni json of %d bytes", len(out))
 		}
 	})
+}
+
+func TestWatch(t *testing.T) {
+	ev := func(id string, ty runtimeapi.ContainerEventType) *runtimeapi.ContainerEventResponse {
+		return &runtimeapi.ContainerEventResponse{ContainerId: id, ContainerEventType: ty}
+	}
+	c, err := New(serve(t, &fakeRuntime{crio: true, events: []*runtimeapi.ContainerEventResponse{
+		ev(ctrID, runtimeapi.ContainerEventType_CONTAINER_CREATED_EVENT),
+		ev(ctrID, runtimeapi.ContainerEventType_CONTAINER_STARTED_EVENT),
+		ev(ctrID, runtimeapi.ContainerEventType_CONTAINER_STOPPED_EVENT),
+		ev(podID, runtimeapi.ContainerEventType_CONTAINER_DELETED_EVENT),
+	}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var got []string
+	err = c.Watch(context.Background(), func(id string, typ container.Type) { got = append(got, id[:12]+" "+typ.String()) })
+	want := ctrID[:12] + " " + container.TypeCRIO.String()
+	if err == nil || errors.Is(err, container.ErrWatchUnsupported) || len(got) != 2 || got[0] != want || got[1] != want {
+		t.Errorf("reported %q, returned %v; want the creation and the start of %s, then the end of the stream", got, err, ctrID[:12])
+	}
+
+	// A runtime without the stream (containerd before 1.7).
+	old, err := New(serve(t, &fakeRuntime{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if err := old.Watch(context.Background(), func(string, container.Type) { t.Error("event from a runtime without events") }); !errors.Is(err, container.ErrWatchUnsupported) {
+		t.Errorf("watch of a runtime without events: %v", err)
+	}
 }
