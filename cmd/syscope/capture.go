@@ -208,6 +208,7 @@ func captureToFile(in *inspect.Inspector, src *driver.Source, o *captureOptions,
 	if o.compat {
 		dg = newDowngrader()
 	}
+	var single [1]*event.Event
 	last := uint64(time.Now().UnixNano())
 	if err := rec.Sync(last); err != nil {
 		w.Close()
@@ -232,7 +233,8 @@ func captureToFile(in *inspect.Inspector, src *driver.Source, o *captureOptions,
 				}
 			}
 		}
-		evs := []*event.Event{c.Evt}
+		single[0] = c.Evt
+		evs := single[:]
 		if dg != nil {
 			evs = dg.events(c.Evt)
 		}

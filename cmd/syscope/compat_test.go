@@ -113,3 +113,31 @@ func capsetCode(t *testing.T) int {
 	t.Fatal("capset not in the syscall table")
 	return 0
 }
+
+// Rewriting allocates nothing once the builders have grown.
+func TestDowngraderAllocs(t *testing.T) {
+	d := newDowngrader()
+	var b event.Builder
+	mk := func(ty event.Type, add func(*event.Builder)) event.Event {
+		add(b.Reset(1000, 7, ty))
+		e, err := b.Event(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Raw = bytes.Clone(e.Raw)
+		return e
+	}
+	evs := []event.Event{
+		mk(event.SyscallWriteX, func(b *event.Builder) { b.I64(3).Raw([]byte("hi\n")).I64(1).U32(3) }),
+		mk(event.SyscallDup2X, func(b *event.Builder) { b.I64(10).I64(3).I64(10) }),
+		mk(event.SyscallCapsetX, func(b *event.Builder) { b.I64(0).U64(0).U64(0).U64(0) }),
+		mk(event.SyscallOpenX, func(b *event.Builder) { b.I64(3).Str("/etc/passwd").U32(1).U32(0).U32(0).U64(0) }),
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		for i := range evs {
+			d.events(&evs[i])
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations per pass", n)
+	}
+}
