@@ -368,3 +368,10 @@ func BenchmarkNext(b *testing.B) {
 		b.Errorf("%d events lost", st.Lost)
 	}
 }
+
+// The floors' enter hooks are the driver's.
+func TestFloorHooks(t *testing.T) {
+	if !slices.Equal(floor.EnterSyscalls, EnterSyscalls()) {
+		t.Errorf("floor enter hooks %v, driver enter events %v", floor.EnterSyscalls, EnterSyscalls())
+	}
+}

@@ -336,11 +336,11 @@ func effectiveParam(t Type, i int, f Flavor) *ParamInfo {
 // appendNA appends the rendering of a parameter too short for its type.
 func appendNA(dst []byte) []byte { return append(dst, "<NA>"...) }
 
-// paramWidth is the wire size of fixed-size numeric types.
 // Size returns the encoded size in bytes of a parameter of type t, or 0
 // when its size varies (strings, buffers, addresses, lists).
 func (t ParamType) Size() int { return paramWidth(t) }
 
+// paramWidth is the wire size of fixed-size numeric types.
 func paramWidth(t ParamType) int {
 	switch t {
 	case PInt8, PUint8, PFlags8, PEnumflags8, PSigtype, PL4proto, PSockfamily:
