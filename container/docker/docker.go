@@ -175,7 +175,18 @@ func (c *Client) Watch(ctx context.Context, fn func(id string, t container.Type)
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: GET /events: %w", c.Name(), &APIError{Status: resp.StatusCode})
 	}
-	dec := json.NewDecoder(resp.Body)
+	err = readEvents(resp.Body, func(id string) { fn(id, t) })
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("%s: events: %w", c.Name(), err)
+}
+
+// readEvents decodes an event stream (JSON objects one after the other)
+// and calls fn with the id of each container created or started, until
+// the stream ends or is malformed, and returns why.
+func readEvents(r io.Reader, fn func(id string)) error {
+	dec := json.NewDecoder(r)
 	for {
 		var ev struct {
 			Type   string `json:"Type"`
@@ -185,15 +196,12 @@ func (c *Client) Watch(ctx context.Context, fn func(id string, t container.Type)
 			} `json:"Actor"`
 		}
 		if err := dec.Decode(&ev); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("%s: events: %w", c.Name(), err)
+			return err
 		}
 		if ev.Type != "container" || (ev.Action != "create" && ev.Action != "start") || ev.Actor.ID == "" {
 			continue
 		}
-		fn(ev.Actor.ID, t)
+		fn(ev.Actor.ID)
 	}
 }
 

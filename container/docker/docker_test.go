@@ -1,6 +1,7 @@
 package docker
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -252,6 +253,31 @@ func TestWatch(t *testing.T) {
 		}
 		c.Close()
 	}
+}
+
+// FuzzReadEvents: any stream ends with an error (EOF for a clean end),
+// and only container create and start events with an id are reported.
+func FuzzReadEvents(f *testing.F) {
+	f.Add([]byte(`{"Type":"container","Action":"create","Actor":{"ID":"abc"}}` + "\n" + `{"Type":"container","Action":"start","Actor":{"ID":"abc"}}`))
+	f.Add([]byte(`{"Type":"image","Action":"pull","Actor":{"ID":"x"}}{"Type":"container","Action":"die","Actor":{"ID":"y"}}`))
+	f.Add([]byte(`{"Type":"container","Action":"create","Actor":{"ID":""}}`))
+	f.Add([]byte(`{"Type":[`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n := 0
+		err := readEvents(bytes.NewReader(b), func(id string) {
+			if id == "" {
+				t.Fatal("empty id reported")
+			}
+			n++
+		})
+		if err == nil {
+			t.Fatal("stream decoded without an end")
+		}
+		// Field names match case-insensitively, as encoding/json does.
+		if actors := bytes.Count(bytes.ToLower(b), []byte("actor")); n > actors {
+			t.Fatalf("%d containers reported from %d events", n, actors)
+		}
+	})
 }
 
 func FuzzFromInspect(f *testing.F) {
