@@ -21,3 +21,16 @@ func ExampleNew() {
 	fmt.Println(err != nil, errors.Is(err, container.ErrNotFound))
 	// Output: true false
 }
+
+// A Manager that follows the runtime's events resolves each container when
+// it is created, before its first process runs.
+func ExampleClient_Watch() {
+	c := docker.New("/run/podman/podman.sock", nil)
+	m := container.NewManager(container.Options{
+		Clients:  []container.Client{c},
+		Watchers: []container.Watcher{c},
+	})
+	defer m.Close()
+	// ... events of new containers find their records resolved:
+	// m.Lookup(id, container.TypePodman).Privileged
+}
