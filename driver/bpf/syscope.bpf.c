@@ -277,46 +277,24 @@ static __always_inline void enter_event(u32 id, const u64 *a)
 	ev_submit_tid(e, (u32)pt);
 }
 
-/* Per-syscall enter tracepoints: they cost nothing to the other syscalls. */
-SEC("tracepoint/syscalls/sys_enter_open")
-int e_open(struct trace_event_raw_sys_enter *ctx)
-{
-	u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};
-	enter_event(NR_open, a);
-	return 0;
-}
+/* Per-syscall enter tracepoints: they cost nothing to the other syscalls.
+ * enter_event is inlined with a constant syscall, so each program reads only
+ * the arguments its syscall has (a tracepoint program may not read further
+ * in its context than its tracepoint holds: creat has two). */
+#define ENTER_TP(name)                                                                   \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                      \
+	int e_##name(struct trace_event_raw_sys_enter *ctx)                              \
+	{                                                                                \
+		u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};     \
+		enter_event(NR_##name, a);                                               \
+		return 0;                                                                \
+	}
 
-SEC("tracepoint/syscalls/sys_enter_openat")
-int e_openat(struct trace_event_raw_sys_enter *ctx)
-{
-	u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};
-	enter_event(NR_openat, a);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_openat2")
-int e_openat2(struct trace_event_raw_sys_enter *ctx)
-{
-	u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};
-	enter_event(NR_openat2, a);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_creat")
-int e_creat(struct trace_event_raw_sys_enter *ctx)
-{
-	u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};
-	enter_event(NR_creat, a);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_connect")
-int e_connect(struct trace_event_raw_sys_enter *ctx)
-{
-	u64 a[4] = {ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]};
-	enter_event(NR_connect, a);
-	return 0;
-}
+ENTER_TP(open)
+ENTER_TP(openat)
+ENTER_TP(openat2)
+ENTER_TP(creat)
+ENTER_TP(connect)
 
 /* The raw sys_enter tracepoint: one program for all five, run on every
  * syscall (used when the per-syscall tracepoints are not available). */
