@@ -2,7 +2,6 @@ package capture_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -226,22 +225,8 @@ func TestCRILiveFields(t *testing.T) {
 		<-probeDone
 	})
 
-	pidOf := func(info map[string]string) int {
-		var v struct {
-			Pid int `json:"pid"`
-		}
-		if err := json.Unmarshal([]byte(info["info"]), &v); err != nil || v.Pid <= 0 {
-			t.Fatalf("no pid in verbose info: %v %q", err, info["info"])
-		}
-		return v.Pid
-	}
-	ctrPid := func(id string) int {
-		st, err := rt.ContainerStatus(ctx, &runtimeapi.ContainerStatusRequest{ContainerId: id, Verbose: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pidOf(st.GetInfo())
-	}
+	pidOf := func(info map[string]string) int { return ctrtest.InfoPid(t, info) }
+	ctrPid := func(id string) int { return ctrtest.ContainerPid(t, ctx, rt, id) }
 	ps, err := rt.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: podID, Verbose: true})
 	if err != nil {
 		t.Fatal(err)

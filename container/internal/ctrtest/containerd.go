@@ -301,3 +301,26 @@ func (c *Containerd) TestPodConfig(uid, cgParent string, readiness []string) *ru
 		},
 	}
 }
+
+// InfoPid returns the host pid a CRI runtime reports in the verbose info of
+// a container or pod sandbox status.
+func InfoPid(t testing.TB, info map[string]string) int {
+	t.Helper()
+	var v struct {
+		Pid int `json:"pid"`
+	}
+	if err := json.Unmarshal([]byte(info["info"]), &v); err != nil || v.Pid <= 0 {
+		t.Fatalf("no pid in verbose info: %v %q", err, info["info"])
+	}
+	return v.Pid
+}
+
+// ContainerPid returns the host pid of a CRI container's first process.
+func ContainerPid(t testing.TB, ctx context.Context, rt runtimeapi.RuntimeServiceClient, id string) int {
+	t.Helper()
+	st, err := rt.ContainerStatus(ctx, &runtimeapi.ContainerStatusRequest{ContainerId: id, Verbose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return InfoPid(t, st.GetInfo())
+}
