@@ -791,7 +791,7 @@ func orderedTest[V number](op opCode, mod modCode, vs []V) test[V] {
 	return t
 }
 
-func cmpOrdered[V number](op opCode, v, w V) bool {
+func cmpOrdered[V number | ~string](op opCode, v, w V) bool {
 	switch op {
 	case opEq, opIn, opIntersects:
 		return v == w
@@ -956,18 +956,6 @@ func stringSet(vs []string) func(string) bool {
 
 func cmpString(op opCode, v, w string) bool {
 	switch op {
-	case opEq, opIn, opIntersects:
-		return v == w
-	case opNe:
-		return v != w
-	case opLt:
-		return v < w
-	case opLe:
-		return v <= w
-	case opGt:
-		return v > w
-	case opGe:
-		return v >= w
 	case opContains:
 		return strings.Contains(v, w)
 	case opIContains:
@@ -981,7 +969,7 @@ func cmpString(op opCode, v, w string) bool {
 	case opIGlob:
 		return globMatch(w, v, true)
 	}
-	return false
+	return cmpOrdered(op, v, w)
 }
 
 // compileRegex compiles a POSIX extended regular expression that must match
