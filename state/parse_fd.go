@@ -398,8 +398,7 @@ func (s *State) parseBindExit(e *event.Event, c *Ctx) {
 	if f == nil {
 		return
 	}
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
 	p, ok := e.Param(1)
@@ -681,8 +680,7 @@ func (s *State) parseAcceptExit(e *event.Event, c *Ctx) {
 }
 
 func (s *State) parseSocketpairExit(e *event.Event, c *Ctx) {
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
 	t := c.Thread
@@ -707,8 +705,7 @@ func (s *State) parseSocketpairExit(e *event.Event, c *Ctx) {
 }
 
 func (s *State) parsePipeExit(e *event.Event, c *Ctx) {
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
 	t := c.Thread
@@ -769,8 +766,7 @@ func (s *State) parseCloseRangeExit(e *event.Event, c *Ctx) {
 	if t == nil {
 		return
 	}
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
 	first, _ := e.Uint(1)
@@ -872,8 +868,7 @@ func (s *State) parseRWExit(e *event.Event, c *Ctx, et event.Type) {
 	if f == nil {
 		return
 	}
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
 	if f.Type == FDIPv4Sock || f.Type == FDIPv6Sock {
@@ -904,7 +899,10 @@ func (s *State) parseRWExit(e *event.Event, c *Ctx, et event.Type) {
 	if !(len(f.Name) == 0 || !isTCP) {
 		return
 	}
-	var p []byte
+	var (
+		p  []byte
+		ok bool
+	)
 	if ee := s.retrieveEnter(c, et); ee != nil {
 		p, ok = ee.Param(2)
 	} else if c.Thread != nil && !c.Thread.enterValid {
@@ -1018,4 +1016,11 @@ func (s *State) guessRole(t *Thread, f *FD, incoming bool) {
 			f.Flags |= FDRoleClient
 		}
 	}
+}
+
+// succeeded reports whether e's first parameter, the call's result, says
+// it succeeded (present and not negative).
+func succeeded(e *event.Event) bool {
+	res, ok := e.Int(0)
+	return ok && res >= 0
 }

@@ -317,8 +317,7 @@ func (s *State) parseExecveEnter(e *event.Event, c *Ctx) {
 }
 
 func (s *State) parseExecveExit(e *event.Event, c *Ctx, et event.Type) {
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
 	t := c.Thread
@@ -516,8 +515,7 @@ func (s *State) setCwd(t *Thread, p []byte, rawLen int) {
 }
 
 func (s *State) parseSetidExit(e *event.Event, c *Ctx, et event.Type) {
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
 	t := c.Thread
@@ -572,11 +570,13 @@ func (s *State) parseRlimitExit(e *event.Event, c *Ctx, et event.Type) {
 	if t == nil {
 		return
 	}
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
-	var resource uint64
+	var (
+		resource uint64
+		ok       bool
+	)
 	if ee := s.retrieveEnter(c, et); ee != nil {
 		resource, ok = ee.Uint(0)
 	} else if !t.enterValid {
@@ -597,11 +597,13 @@ func (s *State) parseRlimitExit(e *event.Event, c *Ctx, et event.Type) {
 }
 
 func (s *State) parsePrlimitExit(e *event.Event, c *Ctx, et event.Type) {
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
-	var resource uint64
+	var (
+		resource uint64
+		ok       bool
+	)
 	var pid int64
 	if ee := s.retrieveEnter(c, et); ee != nil {
 		resource, ok = ee.Uint(1)
@@ -670,8 +672,7 @@ func (s *State) parsePrctlExit(e *event.Event, c *Ctx) {
 	if t == nil {
 		return
 	}
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
 	opt, ok := e.Uint(1)
@@ -693,8 +694,7 @@ func (s *State) parseUnshareSetnsExit(e *event.Event, c *Ctx, et event.Type) {
 	if t == nil {
 		return
 	}
-	res, ok := e.Int(0)
-	if !ok || res < 0 {
+	if !succeeded(e) {
 		return
 	}
 	var flags uint64
