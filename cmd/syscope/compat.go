@@ -63,8 +63,8 @@ type downgrader struct {
 	b       [2]event.Builder
 	ev      [2]event.Event
 	out     [2]*event.Event
-	generic map[event.Type]event.Syscall // newer exit types written as generic events
-	enters  map[event.Type]enterPlan     // exit types preceded by a made-up enter event
+	generic [event.NumTypes]*event.Syscall // newer exit types written as generic events
+	enters  [event.NumTypes]*enterPlan     // exit types preceded by a made-up enter event
 }
 
 // enterPlan makes the enter event sysdig 0.29.3 reads an exit event's
@@ -78,7 +78,7 @@ type enterPlan struct {
 }
 
 func newDowngrader() *downgrader {
-	d := &downgrader{generic: map[event.Type]event.Syscall{}, enters: map[event.Type]enterPlan{}}
+	d := &downgrader{}
 	driverEnters := map[string]bool{}
 	for _, name := range driver.EnterSyscalls() {
 		driverEnters[name] = true
@@ -92,13 +92,13 @@ func newDowngrader() *downgrader {
 			continue // the driver writes this enter event itself
 		}
 		if !event.Sysdig029Knows(t) {
-			if _, ok := d.generic[t]; !ok && sc.NrX86_64 >= 0 {
-				d.generic[t] = sc
+			if d.generic[t] == nil && sc.NrX86_64 >= 0 {
+				d.generic[t] = &sc
 			}
 			continue
 		}
 		if p, ok := enterFromExit(t); ok {
-			d.enters[t] = p
+			d.enters[t] = &p
 		}
 	}
 	return d
@@ -137,8 +137,11 @@ func enterFromExit(t event.Type) (enterPlan, bool) {
 // call.
 func (d *downgrader) events(e *event.Event) []*event.Event {
 	t := e.Type()
+	if int(t) >= event.NumTypes {
+		return d.one(e)
+	}
 	if event.Sysdig029Knows(t) {
-		if p, ok := d.enters[t]; ok {
+		if p := d.enters[t]; p != nil {
 			b := d.start(0, e, p.t)
 			for _, j := range p.src {
 				v, ok := e.Param(j)
@@ -175,7 +178,7 @@ func (d *downgrader) events(e *event.Event) []*event.Event {
 		res, _ := e.Param(0)
 		return d.build(e, d.start(0, e, event.SyscallDupE).Raw(oldfd), d.start(1, e, event.SyscallDupX).Raw(res))
 	}
-	if sc, ok := d.generic[t]; ok {
+	if sc := d.generic[t]; sc != nil {
 		code := uint16(sc.PPMSC)
 		if !fields.Sysdig029KnowsSyscall(code) {
 			code = 0
